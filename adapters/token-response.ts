@@ -1,0 +1,143 @@
+/**
+ * Validation of token responses, shared by the token endpoint adapters and by
+ * `session.signIn`. Strict on purpose: a token that is stored must be usable,
+ * and a complaint about a token must never echo it.
+ */
+import { InvalidTokenResponseError } from '../machines/errors.js'
+import type { TokenSet } from '../machines/ports.js'
+
+/** Where the members of a token set sit in a response object, and how to talk about it. */
+export interface TokenResponseShape {
+  /** Names the object in error messages, e.g. `token response`. */
+  subject: string
+  /** What a valid object looks like, for the "what to do" half of error messages. */
+  expected: string
+  accessToken: string
+  refreshToken: string
+  expiresIn: string
+  /** When set, the member must be present and say `Bearer`. */
+  tokenType?: string
+  /** When unset, scope is not read at all. */
+  scope?: string
+}
+
+const OAUTH_RESPONSE: TokenResponseShape = {
+  subject: 'token response',
+  expected: 'an RFC 6749 §5.1 token response',
+  accessToken: 'access_token',
+  tokenType: 'token_type',
+  expiresIn: 'expires_in',
+  refreshToken: 'refresh_token',
+  scope: 'scope',
+}
+
+const TOKEN_SET: TokenResponseShape = {
+  subject: 'token set',
+  expected: '{ accessToken, refreshToken?, expiresIn?, scope? }',
+  accessToken: 'accessToken',
+  expiresIn: 'expiresIn',
+  refreshToken: 'refreshToken',
+  scope: 'scope',
+}
+
+// RFC 6749 A.12 allows spaces in an access token, but it is sent as
+// `Authorization: Bearer <token>`, where a space or control character splits
+// or breaks the header; RFC 6750 §2.1 b64token is a subset of 0x21-0x7E.
+const HEADER_SAFE = /^[\x21-\x7E]+$/
+// RFC 6749 A.17: refresh-token = 1*VSCHAR, spaces included. They are kept:
+// a refresh token only travels form- or JSON-encoded, never in a header.
+const VSCHAR = /^[\x20-\x7E]+$/
+
+/**
+ * Validates a raw RFC 6749 §5.1 token response (snake_case, as the
+ * authorization server sends it) and returns it as a `TokenSet`. Unknown
+ * members such as `id_token` are ignored.
+ *
+ * @throws {InvalidTokenResponseError} naming the member at fault, never a token.
+ * @example
+ * const tokens = parseTokenResponse(await response.json())
+ */
+export function parseTokenResponse(json: unknown): TokenSet {
+  return readTokenSet(json, OAUTH_RESPONSE)
+}
+
+/**
+ * Validates a token set in the library's camelCase shape, as a custom
+ * `TokenEndpoint` resolves it. A member set to `undefined` counts as absent.
+ *
+ * @throws {InvalidTokenResponseError} naming the member at fault, never a token.
+ */
+export function validateTokenSet(value: unknown): TokenSet {
+  return readTokenSet(value, TOKEN_SET)
+}
+
+/**
+ * Validates `value` with members named by `shape`; the engine behind
+ * `parseTokenResponse` and `validateTokenSet`, exported so the JSON endpoint
+ * can name the server's own members in its messages.
+ */
+export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSet {
+  const invalid = (problem: string) =>
+    new InvalidTokenResponseError(`Invalid ${shape.subject}: ${problem}. Nothing was stored; the server must send ${shape.expected}.`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(`expected an object, got ${describe(value)}`)
+  }
+  const member = (name: string): unknown => (value as Record<string, unknown>)[name]
+
+  const accessToken = member(shape.accessToken)
+  const accessProblem = tokenProblem(accessToken, HEADER_SAFE, 'a space, control or non-ASCII character, so it cannot be sent in an Authorization header (RFC 6750 §2.1)')
+  if (accessProblem !== undefined) throw invalid(`${shape.accessToken} ${accessProblem}`)
+
+  if (shape.tokenType !== undefined) {
+    const tokenType = member(shape.tokenType)
+    // RFC 6749 §5.1: token_type is REQUIRED and case-insensitive; only Bearer (RFC 6750) can be sent.
+    if (tokenType === undefined) throw invalid(`${shape.tokenType} is missing`)
+    if (typeof tokenType !== 'string' || !/^bearer$/i.test(tokenType)) {
+      // Only registered type names are echoed; an arbitrary value might be a misplaced token.
+      const shown = typeof tokenType === 'string' && /^(?:dpop|mac|pop|n_a)$/i.test(tokenType) ? `"${tokenType}"` : describe(tokenType)
+      throw invalid(`${shape.tokenType} must be "Bearer", got ${shown}`)
+    }
+  }
+
+  const tokens: TokenSet = { accessToken: accessToken as string }
+
+  const expiresIn = member(shape.expiresIn)
+  if (expiresIn !== undefined) {
+    // RFC 6749 §5.1: a lifetime in seconds; the JSON number type, whole and not negative.
+    if (typeof expiresIn !== 'number') throw invalid(`${shape.expiresIn} must be a number of seconds, got ${describe(expiresIn)}`)
+    if (!Number.isSafeInteger(expiresIn) || expiresIn < 0) {
+      throw invalid(`${shape.expiresIn} must be a whole, non-negative number of seconds, got ${String(expiresIn)}`)
+    }
+    tokens.expiresIn = expiresIn
+  }
+
+  const refreshToken = member(shape.refreshToken)
+  if (refreshToken !== undefined) {
+    const refreshProblem = tokenProblem(refreshToken, VSCHAR, 'a control or non-ASCII character (RFC 6749 A.17)')
+    if (refreshProblem !== undefined) throw invalid(`${shape.refreshToken} ${refreshProblem}`)
+    tokens.refreshToken = refreshToken as string
+  }
+
+  if (shape.scope !== undefined) {
+    const scope = member(shape.scope)
+    if (scope !== undefined && typeof scope !== 'string') throw invalid(`${shape.scope} must be a string, got ${describe(scope)}`)
+    if (scope !== undefined) tokens.scope = scope
+  }
+  return tokens
+}
+
+/** What is wrong with a token, in words that never include it; undefined when nothing is. */
+function tokenProblem(token: unknown, allowed: RegExp, badCharacters: string): string | undefined {
+  if (token === undefined) return 'is missing'
+  if (typeof token !== 'string') return `must be a string, got ${describe(token)}`
+  if (token === '') return 'is empty'
+  if (!allowed.test(token)) return `contains ${badCharacters}`
+  return undefined
+}
+
+/** The kind of a value, safe to print whatever the value holds. */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}

@@ -1,0 +1,71 @@
+/**
+ * The vocabulary of the session statechart: what it remembers, what it hears
+ * and what it announces. Everything here is plain, serializable data and holds
+ * no secret: tokens live in the session's vault, outside the machine, so the
+ * Stately inspector, persisted snapshots and logs never see one.
+ */
+
+/** Why requests are refused once the session can no longer authorize them. */
+export type EndReason = 'expired' | 'signedOut'
+
+/** A failure of the token endpoint that leaves the session signed in. */
+export type RefreshFailureCode =
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'SERVER_ERROR'
+  | 'RATE_LIMITED'
+  | 'INVALID_RESPONSE'
+  | 'OAUTH_ERROR'
+
+/** Metadata of the token set the session holds, never the tokens themselves. */
+export interface TokenMetadata {
+  /** Increases with every token set the session adopts; tells stale 401s from fresh ones. */
+  generation: number
+  /** When the access token expires (epoch ms of the injected clock), or null when unknown. */
+  expiresAt: number | null
+  /** Whether a refresh token is held; without one a rejected token ends the session. */
+  hasRefreshToken: boolean
+}
+
+export interface SessionContext extends TokenMetadata {
+  /**
+   * First sends on the wire, counted by the token generation they carry.
+   * Keyed by generation so a 401 can be told stale (older generation) from fresh.
+   */
+  inFlight: Record<number, number>
+  /** Requests parked until a refresh (or the initial restore) settles. */
+  waiting: number
+  /** Requests replayed after a 401 or released by a refresh, still on the wire. */
+  retrying: number
+}
+
+export type SessionEvent =
+  /** Storage held a valid token set; the session adopted it. */
+  | ({ type: 'storage.loaded' } & TokenMetadata)
+  /** Storage held nothing usable. */
+  | { type: 'storage.empty' }
+  /** The app signed in with a fresh token set. */
+  | ({ type: 'session.signedIn' } & TokenMetadata)
+  /** The app signed out. */
+  | { type: 'session.signedOut' }
+  /** A caller wants to send a request that needs a token. */
+  | { type: 'request.sent'; id: number }
+  /** A request left the wire: answered, failed or aborted. */
+  | { type: 'request.settled'; id: number; generation: number; replay: boolean }
+  /** A parked request was aborted by its caller before it could go out. */
+  | { type: 'request.aborted'; id: number }
+  /** A first send came back 401 with a challenge that blames the token (RFC 6750 §3.1). */
+  | { type: 'token.rejected'; id: number; generation: number }
+  /** The token endpoint issued a new token set, already persisted. */
+  | ({ type: 'refresh.succeeded' } & TokenMetadata)
+  /** The token endpoint failed in a way that may pass (network, 5xx, 429, bad response). */
+  | { type: 'refresh.failed'; code: RefreshFailureCode }
+  /** The token endpoint refused the grant (`invalid_grant`, RFC 6749 §5.2). */
+  | { type: 'refresh.rejected' }
+
+/** Events the session announces; subscribe with `session.on(type, listener)`. */
+export type SessionEmitted =
+  | { type: 'refreshed'; generation: number; expiresAt: number | null }
+  | { type: 'refreshFailed'; code: RefreshFailureCode }
+  | { type: 'expired' }
+  | { type: 'signedOut' }

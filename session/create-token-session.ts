@@ -1,0 +1,261 @@
+import { createActor, type ActorOptions } from 'xstate'
+import { fetchAdapter } from '../adapters/fetch.js'
+import { memoryStorage } from '../adapters/memory-storage.js'
+import { noNavigation } from '../adapters/navigation.js'
+import { parseTokenResponse, validateTokenSet } from '../adapters/token-response.js'
+import { ConfigurationError, NotSignedInError, RefreshError, SessionExpiredError } from '../machines/errors.js'
+import type { FetchFunction, Navigation, StoredTokens, TokenEndpoint, TokenSet, TokenStorage } from '../machines/ports.js'
+import { sessionMachine } from '../machines/session.machine.js'
+import type { EndReason, SessionEmitted, SessionEvent } from '../machines/session.types.js'
+import { allowedOrigins } from './allowed-origins.js'
+import { authorizedFetch } from './authorized-fetch.js'
+import { guardedStorage } from './guarded-storage.js'
+import { refreshRunner } from './refresh-runner.js'
+import { requestDesk } from './request-desk.js'
+import type { SessionWarning } from './warnings.js'
+
+/** A token endpoint written as one async function (any backend, any protocol). */
+export type RefreshFunction = TokenEndpoint['refresh']
+
+export interface TokenSessionOptions {
+  /** Where refresh tokens are exchanged: `oauth2TokenEndpoint(...)`, `jsonTokenEndpoint(...)`, or your own function. */
+  tokenEndpoint: TokenEndpoint | RefreshFunction
+  /**
+   * Where tokens are kept between reloads.
+   * @default memoryStorage() — nothing persists, nothing leaks to other scripts' storage reads
+   */
+  storage?: TokenStorage
+  /**
+   * What happens once the session has expired: `redirectNavigation`, `callbackNavigation`.
+   * @default noNavigation()
+   */
+  navigation?: Navigation
+  /**
+   * The exact origins (scheme://host:port) that receive the access token. Every other origin gets requests untouched.
+   * @default [location.origin] in a browser; required where there is no page (Node)
+   */
+  allowedOrigins?: readonly string[]
+  /**
+   * Allows plain-http origins beyond loopback. Bearer tokens sent over plain http can be stolen by anyone on the path (RFC 6750 §5.3): local development only.
+   * @default false
+   */
+  allowInsecureHttp?: boolean
+  /**
+   * The fetch that sends requests.
+   * @default globalThis.fetch, looked up at call time
+   */
+  fetch?: FetchFunction
+  /** An XState inspector, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
+  inspect?: ActorOptions<typeof sessionMachine>['inspect']
+}
+
+/** Raw RFC 6749 §5.1 response from the app's login, or the library's camelCase token set. */
+export type SignInTokens = Record<string, unknown> | TokenSet
+
+export interface SessionEventMap {
+  refreshed: Extract<SessionEmitted, { type: 'refreshed' }>
+  refreshFailed: Extract<SessionEmitted, { type: 'refreshFailed' }>
+  expired: Extract<SessionEmitted, { type: 'expired' }>
+  signedOut: Extract<SessionEmitted, { type: 'signedOut' }>
+  warning: SessionWarning
+}
+
+export interface TokenSession {
+  /** `fetch`, with the access token on allowed origins and refresh handled. Same signature and semantics otherwise. */
+  fetch: FetchFunction
+  /** Starts (or restarts) the session with the token response from your login. Resolves once the tokens are stored. */
+  signIn(tokens: SignInTokens): Promise<void>
+  /** Ends the session everywhere it lives: memory, storage, and the server (RFC 7009) when the endpoint can revoke. */
+  signOut(): Promise<void>
+  /** Subscribes to an event; returns the unsubscribe function. Listeners run after the transition that caused them. */
+  on<TType extends keyof SessionEventMap>(type: TType, listener: (event: SessionEventMap[TType]) => void): () => void
+  /** The XState actor: `subscribe`, `getSnapshot`, `useSelector`, inspection. */
+  readonly actor: ReturnType<typeof createActor<typeof sessionMachine>>
+}
+
+function normalizeEndpoint(endpoint: TokenEndpoint | RefreshFunction | undefined): TokenEndpoint {
+  if (typeof endpoint === 'function') return { refresh: endpoint }
+  if (typeof endpoint?.refresh !== 'function') {
+    throw new ConfigurationError('createTokenSession needs a tokenEndpoint: oauth2TokenEndpoint({ url, clientId }), jsonTokenEndpoint({ url }) or an async function.')
+  }
+  return endpoint
+}
+
+function parseSignIn(tokens: SignInTokens): TokenSet {
+  return typeof tokens === 'object' && tokens !== null && 'access_token' in tokens ? parseTokenResponse(tokens) : validateTokenSet(tokens)
+}
+
+/**
+ * Creates a session: the statechart, wired to the adapters you choose.
+ *
+ * @example
+ * const session = createTokenSession({
+ *   tokenEndpoint: oauth2TokenEndpoint({ url: 'https://auth.example.com/oauth/token', clientId: 'spa' }),
+ *   allowedOrigins: ['https://api.example.com'],
+ * })
+ * await session.signIn(tokenResponseFromLogin)
+ * const res = await session.fetch('https://api.example.com/data')
+ */
+export function createTokenSession(options: TokenSessionOptions): TokenSession {
+  const endpoint = normalizeEndpoint(options.tokenEndpoint)
+  const origins = allowedOrigins(options.allowedOrigins, options.allowInsecureHttp ?? false)
+  const navigation = options.navigation ?? noNavigation()
+  const now = Date.now
+
+  const warningListeners = new Set<(warning: SessionWarning) => void>()
+  const warn = (warning: SessionWarning) => {
+    for (const listener of warningListeners) queueMicrotask(() => listener(warning))
+  }
+  const storage = guardedStorage(options.storage ?? memoryStorage(), warn)
+
+  // The vault: the only place tokens live. The machine sees their metadata.
+  let vault: StoredTokens | null = null
+  const staged = new Map<number, StoredTokens>()
+  let highestGeneration = 0
+  let lastClear: Promise<void> = Promise.resolve()
+
+  let depth = 0
+  /** Sends an event; false when it was only queued because the actor is mid-transition. */
+  const dispatch = (event: SessionEvent): boolean => {
+    if (depth > 0) {
+      actor.send(event)
+      return false
+    }
+    depth++
+    try {
+      actor.send(event)
+    } finally {
+      depth--
+    }
+    return true
+  }
+  const handOver = (tokens: StoredTokens, event: SessionEvent) => {
+    staged.set(tokens.generation, tokens)
+    if (dispatch(event)) staged.delete(tokens.generation)
+  }
+
+  const desk = requestDesk(() => {
+    if (vault === null) throw new Error('Internal error: a request was admitted without tokens.')
+    return vault
+  }, dispatch)
+  const runner = refreshRunner({
+    endpoint,
+    storage,
+    now,
+    nextGeneration: () => ++highestGeneration,
+    stage: (tokens) => staged.set(tokens.generation, tokens),
+    dispatch,
+  })
+
+  const endError = (reason: EndReason) =>
+    reason === 'expired'
+      ? new SessionExpiredError(undefined, { cause: runner.lastError() })
+      : new NotSignedInError('The session was signed out; sign in again to continue.')
+
+  const machine = sessionMachine.provide({
+    actions: {
+      admit: (_, { id }) => desk.admit(id),
+      enqueue: (_, { id }) => desk.park(id),
+      refuse: (_, { id, reason }) => desk.refuse(id, endError(reason)),
+      releaseWaiting: () => desk.releaseParked(true),
+      admitWaiting: () => desk.releaseParked(false),
+      rejectWaiting: (_, { reason }) => desk.rejectParked(endError(reason)),
+      failWaiting: (_, { code }) =>
+        desk.rejectParked(runner.lastError() ?? new RefreshError('The refresh failed; try again.', { code })),
+      adoptTokens: ({ event }) => {
+        if (!('generation' in event)) return
+        vault = staged.get(event.generation) ?? vault
+        staged.delete(event.generation)
+      },
+      clearTokens: () => {
+        vault = null
+        staged.clear()
+        lastClear = storage.clear()
+      },
+      startRefresh: () => {
+        if (vault?.refreshToken !== undefined) runner.start(vault.refreshToken)
+      },
+      cancelRefresh: () => runner.cancel(),
+      // Deferred so a navigation callback that calls back into the session
+      // meets a machine that has finished its transition.
+      navigateToLogin: () =>
+        queueMicrotask(() => {
+          try {
+            navigation.toLogin({ reason: 'expired' })
+          } catch (error) {
+            warn({ code: 'NAVIGATION_FAILED', message: 'The navigation adapter threw while sending the user to sign in.', cause: error })
+          }
+        }),
+    },
+  })
+  const actor = createActor(machine, options.inspect === undefined ? {} : { inspect: options.inspect })
+  actor.start()
+
+  void storage.load().then((stored) => {
+    if (stored === null) {
+      dispatch({ type: 'storage.empty' })
+      return
+    }
+    highestGeneration = Math.max(highestGeneration, stored.generation)
+    handOver(stored, {
+      type: 'storage.loaded',
+      generation: stored.generation,
+      expiresAt: stored.expiresAt,
+      hasRefreshToken: stored.refreshToken !== undefined,
+    })
+  })
+
+  return {
+    fetch: authorizedFetch({
+      adapter: fetchAdapter(options.fetch),
+      origins,
+      baseUrl: (globalThis as { location?: { href?: string } }).location?.href,
+      desk,
+      dispatch,
+    }),
+
+    async signIn(tokens) {
+      const set = parseSignIn(tokens)
+      const record: StoredTokens = {
+        version: 1,
+        accessToken: set.accessToken,
+        ...(set.refreshToken === undefined ? {} : { refreshToken: set.refreshToken }),
+        expiresAt: set.expiresIn === undefined ? null : now() + set.expiresIn * 1000,
+        generation: ++highestGeneration,
+      }
+      handOver(record, {
+        type: 'session.signedIn',
+        generation: record.generation,
+        expiresAt: record.expiresAt,
+        hasRefreshToken: record.refreshToken !== undefined,
+      })
+      await storage.save(record)
+    },
+
+    async signOut() {
+      const refreshToken = vault?.refreshToken
+      dispatch({ type: 'session.signedOut' })
+      // RFC 7009 §2.1: revoking the refresh token ends the grant at the server too.
+      if (endpoint.revoke !== undefined && refreshToken !== undefined) {
+        try {
+          await endpoint.revoke(refreshToken, { tokenTypeHint: 'refresh_token', signal: AbortSignal.timeout(10_000) })
+        } catch (error) {
+          warn({ code: 'REVOCATION_FAILED', message: 'The refresh token could not be revoked at the server; the local session is cleared anyway.', cause: error })
+        }
+      }
+      await lastClear
+    },
+
+    on(type, listener) {
+      if (type === 'warning') {
+        const onWarning = listener as (warning: SessionWarning) => void
+        warningListeners.add(onWarning)
+        return () => warningListeners.delete(onWarning)
+      }
+      const subscription = actor.on(type, (event) => queueMicrotask(() => (listener as (event: SessionEmitted) => void)(event)))
+      return () => subscription.unsubscribe()
+    },
+
+    actor,
+  }
+}
