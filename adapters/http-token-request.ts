@@ -66,7 +66,7 @@ export type TransportFailure = (code: 'NETWORK' | 'TIMEOUT', cause?: unknown) =>
  * what `fail` builds. The race holds even an injected fetch that ignores its
  * signal to the deadline.
  */
-export async function sendTokenRequest<T>(transport: HttpTransport, request: TokenHttpRequest, callerSignal: AbortSignal, fail: TransportFailure, handle: (response: Response) => Promise<T>): Promise<T> {
+export async function sendTokenRequest<T>(transport: HttpTransport, request: TokenHttpRequest, callerSignal: AbortSignal, fail: TransportFailure, handle: (response: Response) => T | Promise<T>): Promise<T> {
   const deadline = AbortSignal.timeout(transport.timeout)
   const signal = AbortSignal.any([callerSignal, deadline])
   const fetchFunction = transport.fetch ?? globalThis.fetch

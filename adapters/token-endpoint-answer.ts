@@ -49,7 +49,7 @@ export function requestRevocation(transport: HttpTransport, request: TokenHttpRe
   const advice = 'The token may stay valid until it expires; the local session is cleared regardless.'
   const fail = (code: 'NETWORK' | 'TIMEOUT', cause?: unknown) =>
     new RevocationError(code === 'TIMEOUT' ? `The revocation endpoint did not answer within ${transport.timeout} ms. ${advice}` : `Could not reach the revocation endpoint (network error). ${advice}`, { cause })
-  return sendTokenRequest(transport, request, signal, fail, async (response) => {
+  return sendTokenRequest(transport, request, signal, fail, (response) => {
     discardBody(response)
     if (isSuccess(response)) return
     throw new RevocationError(`The revocation endpoint answered ${describeStatus(response)} instead of 200. ${advice} Check revocationUrl and the client credentials.`, statusOf(response))

@@ -83,10 +83,16 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     throw invalid(`expected an object, got ${describe(value)}`)
   }
   const member = (name: string): unknown => (value as Record<string, unknown>)[name]
+  const token = (name: string, allowed: RegExp, badCharacters: string): string => {
+    const candidate = member(name)
+    if (candidate === undefined) throw invalid(`${name} is missing`)
+    if (typeof candidate !== 'string') throw invalid(`${name} must be a string, got ${describe(candidate)}`)
+    if (candidate === '') throw invalid(`${name} is empty`)
+    if (!allowed.test(candidate)) throw invalid(`${name} contains ${badCharacters}`)
+    return candidate
+  }
 
-  const accessToken = member(shape.accessToken)
-  const accessProblem = tokenProblem(accessToken, HEADER_SAFE, 'a space, control or non-ASCII character, so it cannot be sent in an Authorization header (RFC 6750 §2.1)')
-  if (accessProblem !== undefined) throw invalid(`${shape.accessToken} ${accessProblem}`)
+  const tokens: TokenSet = { accessToken: token(shape.accessToken, HEADER_SAFE, 'a space, control or non-ASCII character, so it cannot be sent in an Authorization header (RFC 6750 §2.1)') }
 
   if (shape.tokenType !== undefined) {
     const tokenType = member(shape.tokenType)
@@ -99,8 +105,6 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     }
   }
 
-  const tokens: TokenSet = { accessToken: accessToken as string }
-
   const expiresIn = member(shape.expiresIn)
   if (expiresIn !== undefined) {
     // RFC 6749 §5.1: a lifetime in seconds; the JSON number type, whole and not negative.
@@ -111,28 +115,17 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     tokens.expiresIn = expiresIn
   }
 
-  const refreshToken = member(shape.refreshToken)
-  if (refreshToken !== undefined) {
-    const refreshProblem = tokenProblem(refreshToken, VSCHAR, 'a control or non-ASCII character (RFC 6749 A.17)')
-    if (refreshProblem !== undefined) throw invalid(`${shape.refreshToken} ${refreshProblem}`)
-    tokens.refreshToken = refreshToken as string
+  // Absent means not rotated: RFC 6749 §6 keeps the old refresh token then.
+  if (member(shape.refreshToken) !== undefined) {
+    tokens.refreshToken = token(shape.refreshToken, VSCHAR, 'a control or non-ASCII character (RFC 6749 A.17)')
   }
 
-  if (shape.scope !== undefined) {
-    const scope = member(shape.scope)
-    if (scope !== undefined && typeof scope !== 'string') throw invalid(`${shape.scope} must be a string, got ${describe(scope)}`)
-    if (scope !== undefined) tokens.scope = scope
+  const scope = shape.scope === undefined ? undefined : member(shape.scope)
+  if (scope !== undefined) {
+    if (typeof scope !== 'string') throw invalid(`${shape.scope} must be a string, got ${describe(scope)}`)
+    tokens.scope = scope
   }
   return tokens
-}
-
-/** What is wrong with a token, in words that never include it; undefined when nothing is. */
-function tokenProblem(token: unknown, allowed: RegExp, badCharacters: string): string | undefined {
-  if (token === undefined) return 'is missing'
-  if (typeof token !== 'string') return `must be a string, got ${describe(token)}`
-  if (token === '') return 'is empty'
-  if (!allowed.test(token)) return `contains ${badCharacters}`
-  return undefined
 }
 
 /** The kind of a value, safe to print whatever the value holds. */

@@ -191,7 +191,9 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const actor = createActor(machine, options.inspect === undefined ? {} : { inspect: options.inspect })
   actor.start()
 
-  void storage.load().then((stored) => {
+  // Restore after the caller has had a chance to subscribe (`session.on`), so
+  // a storage that fails at once still reaches its warning listeners.
+  void Promise.resolve().then(() => storage.load()).then((stored) => {
     if (stored === null) {
       dispatch({ type: 'storage.empty' })
       return

@@ -22,6 +22,7 @@ export interface GuardedStorage {
 export function guardedStorage(storage: TokenStorage, warn: (warning: SessionWarning) => void): GuardedStorage {
   let current = storage
   let queue: Promise<unknown> = Promise.resolve()
+  let writes = 0
 
   function fallBack(error: unknown): void {
     if (current === storage) {
@@ -31,6 +32,7 @@ export function guardedStorage(storage: TokenStorage, warn: (warning: SessionWar
   }
 
   function enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    writes++
     const result = queue.then(operation)
     queue = result.catch(() => undefined)
     return result
@@ -46,17 +48,21 @@ export function guardedStorage(storage: TokenStorage, warn: (warning: SessionWar
   }
 
   return {
-    load: () =>
-      enqueue(async () => {
-        const raw = await attempt((target) => target.load())
-        if (raw === null || raw === undefined) return null
-        const tokens = parseStoredTokens(raw)
-        if (tokens === null) {
-          warn({ code: 'STORAGE_DISCARDED', message: 'The stored session was malformed and has been discarded.' })
-          await attempt((target) => target.clear())
-        }
-        return tokens
-      }),
+    // Not queued: a slow load (AsyncStorage at startup) must not hold up a
+    // sign-in's save. Whatever it returns is only adopted while the session is
+    // still restoring, so reading around a concurrent write is harmless.
+    async load() {
+      const writesBefore = writes
+      const raw = await attempt((target) => target.load())
+      if (raw === null || raw === undefined) return null
+      const tokens = parseStoredTokens(raw)
+      if (tokens === null) {
+        warn({ code: 'STORAGE_DISCARDED', message: 'The stored session was malformed and has been discarded.' })
+        // A write since the load began has replaced the bad record already.
+        if (writes === writesBefore) await enqueue(() => attempt((target) => target.clear()))
+      }
+      return tokens
+    },
     save: (tokens) => enqueue(() => attempt((target) => target.save(tokens))),
     clear: () => enqueue(() => attempt((target) => target.clear())),
   }

@@ -1,0 +1,142 @@
+import type { ServerResponse } from 'node:http'
+import { oauth2TokenEndpoint } from '../../adapters/oauth2-token-endpoint.js'
+import { callbackNavigation } from '../../adapters/navigation.js'
+import type { StoredTokens, TokenStorage } from '../../machines/ports.js'
+import { createTokenSession, type TokenSession, type TokenSessionOptions } from '../../session/create-token-session.js'
+import { createHttpTestServer, readBody, type HttpTestServer } from '../support/http-test-server.js'
+
+/** A resource request that reached the server and waits for the test to answer it. */
+export interface Arrival {
+  request: number
+  accessToken: string
+  answered: boolean
+  answer(status: 200 | 401): void
+}
+
+/** A refresh grant that reached the token endpoint and waits for the test to answer it. */
+export interface RefreshArrival {
+  answered: boolean
+  answer(outcome: 'success' | 'server_error' | 'invalid_grant'): void
+}
+
+/**
+ * The real world the model-based suite drives: one HTTP server on 127.0.0.1
+ * serving both the API and the token endpoint, where every response is held
+ * until the test says what it is, and a storage whose load resolves on cue.
+ * Nothing answers by itself, so the session only moves when the model says so.
+ */
+export interface World {
+  server: HttpTestServer
+  arrivals: Arrival[]
+  refreshes: RefreshArrival[]
+  navigations: number
+  /** Sets up a fresh session; its storage load stays pending until `finishLoad`. */
+  createSession(options?: Partial<TokenSessionOptions>): TokenSession
+  finishLoad(stored: StoredTokens | null): void
+  /** A token response as a login would give it. */
+  issue(withRefreshToken: boolean): Record<string, unknown>
+  /** How many token sets have been issued; the newest access token is `at-<count>`. */
+  issuedCount(): number
+  close(): Promise<void>
+}
+
+export async function createWorld(): Promise<World> {
+  let issued = 0
+  let resolveLoad: ((value: StoredTokens | null) => void) | undefined
+
+  const reply = (response: ServerResponse, status: number, body: unknown) => {
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+  }
+
+  const server = await createHttpTestServer(async (request, response) => {
+    if (request.url === '/token') {
+      await readBody(request)
+      await new Promise<void>((resolve) => {
+        const arrival: RefreshArrival = {
+          answered: false,
+          answer(outcome) {
+            arrival.answered = true
+            if (outcome === 'success') reply(response, 200, world.issue(true))
+            else if (outcome === 'server_error') reply(response, 503, { error: 'temporarily_unavailable' })
+            else reply(response, 400, { error: 'invalid_grant' })
+            resolve()
+          },
+        }
+        world.refreshes.push(arrival)
+      })
+      return
+    }
+    const requestNumber = Number(request.url?.split('/')[2])
+    await new Promise<void>((resolve) => {
+      const arrival: Arrival = {
+        request: requestNumber,
+        accessToken: request.headers.authorization?.slice('Bearer '.length) ?? '',
+        answered: false,
+        answer(status) {
+          arrival.answered = true
+          if (status === 401) response.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end()
+          else response.writeHead(200).end('ok')
+          resolve()
+        },
+      }
+      world.arrivals.push(arrival)
+    })
+  })
+
+  const heldStorage = (): TokenStorage => {
+    let record: StoredTokens | null = null
+    let loaded = false
+    return {
+      load: () =>
+        loaded
+          ? record
+          : new Promise<StoredTokens | null>((resolve) => {
+              resolveLoad = (value) => {
+                loaded = true
+                resolve(value)
+              }
+            }),
+      save: (tokens) => {
+        record = tokens
+      },
+      clear: () => {
+        record = null
+      },
+    }
+  }
+
+  const world: World = {
+    server,
+    arrivals: [],
+    refreshes: [],
+    navigations: 0,
+    createSession(options = {}) {
+      world.arrivals.length = 0
+      world.refreshes.length = 0
+      world.navigations = 0
+      return createTokenSession({
+        tokenEndpoint: oauth2TokenEndpoint({ url: server.url('/token'), clientId: 'model' }),
+        allowedOrigins: [server.origin],
+        storage: heldStorage(),
+        navigation: callbackNavigation(() => world.navigations++),
+        ...options,
+      })
+    },
+    finishLoad(stored) {
+      resolveLoad?.(stored)
+    },
+    issue(withRefreshToken) {
+      issued++
+      const tokens: Record<string, unknown> = { access_token: `at-${issued}`, token_type: 'Bearer' }
+      if (withRefreshToken) tokens.refresh_token = `rt-${issued}`
+      return tokens
+    },
+    issuedCount: () => issued,
+    async close() {
+      for (const arrival of world.arrivals) if (!arrival.answered) arrival.answer(200)
+      for (const refresh of world.refreshes) if (!refresh.answered) refresh.answer('server_error')
+      await server.close()
+    },
+  }
+  return world
+}
