@@ -1,5 +1,11 @@
 export { createTokenSession } from './session/create-token-session.js'
-export type { RefreshFunction, SessionEventMap, SignInTokens, TokenSession, TokenSessionOptions } from './session/create-token-session.js'
+export type {
+  RefreshFunction,
+  SessionEventMap,
+  SignInTokens,
+  TokenSession,
+  TokenSessionOptions,
+} from './session/create-token-session.js'
 export type { SessionWarning } from './session/warnings.js'
 
 export { oauth2TokenEndpoint } from './adapters/oauth2-token-endpoint.js'
@@ -15,8 +21,23 @@ export { fetchAdapter } from './adapters/fetch.js'
 export type { FetchAdapter, OutgoingRequest } from './adapters/fetch.js'
 
 export { sessionMachine } from './machines/session.machine.js'
-export type { EndReason, RefreshFailureCode, SessionContext, SessionEmitted, SessionEvent, TokenMetadata } from './machines/session.types.js'
-export type { Awaitable, FetchFunction, Navigation, StoredTokens, TokenEndpoint, TokenSet, TokenStorage } from './machines/ports.js'
+export type {
+  EndReason,
+  RefreshFailureCode,
+  SessionContext,
+  SessionEmitted,
+  SessionEvent,
+  TokenMetadata,
+} from './machines/session.types.js'
+export type {
+  Awaitable,
+  FetchFunction,
+  Navigation,
+  StoredTokens,
+  TokenEndpoint,
+  TokenSet,
+  TokenStorage,
+} from './machines/ports.js'
 export {
   ConfigurationError,
   InvalidTokenResponseError,

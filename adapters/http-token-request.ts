@@ -45,15 +45,18 @@ const MAX_TIMEOUT = 2_147_483_647
 
 /** Throws a `ConfigurationError` unless `value` can be a fetch URL; `name` says which option it is. */
 export function assertUrl(name: string, value: unknown): asserts value is string | URL {
-  if (!(value instanceof URL) && (typeof value !== 'string' || value === '')) throw new ConfigurationError(`${name} must be a non-empty string or a URL.`)
+  if (!(value instanceof URL) && (typeof value !== 'string' || value === ''))
+    throw new ConfigurationError(`${name} must be a non-empty string or a URL.`)
 }
 
 /** Validates the shared options; `adapter` names the factory in error messages. */
 export function resolveTransport(adapter: string, options: HttpTransportOptions): HttpTransport {
   const { fetch, timeout = 10_000, maxResponseBytes = 1_048_576 } = options
   if (fetch !== undefined && typeof fetch !== 'function') throw new ConfigurationError(`${adapter}: fetch must be a function.`)
-  if (!Number.isInteger(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT) throw new ConfigurationError(`${adapter}: timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}.`)
-  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0) throw new ConfigurationError(`${adapter}: maxResponseBytes must be a positive whole number.`)
+  if (!Number.isInteger(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT)
+    throw new ConfigurationError(`${adapter}: timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}.`)
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0)
+    throw new ConfigurationError(`${adapter}: maxResponseBytes must be a positive whole number.`)
   return { fetch, timeout, maxResponseBytes }
 }
 
@@ -66,7 +69,13 @@ export type TransportFailure = (code: 'NETWORK' | 'TIMEOUT', cause?: unknown) =>
  * what `fail` builds. The race holds even an injected fetch that ignores its
  * signal to the deadline.
  */
-export async function sendTokenRequest<T>(transport: HttpTransport, request: TokenHttpRequest, callerSignal: AbortSignal, fail: TransportFailure, handle: (response: Response) => T | Promise<T>): Promise<T> {
+export async function sendTokenRequest<T>(
+  transport: HttpTransport,
+  request: TokenHttpRequest,
+  callerSignal: AbortSignal,
+  fail: TransportFailure,
+  handle: (response: Response) => T | Promise<T>,
+): Promise<T> {
   const deadline = AbortSignal.timeout(transport.timeout)
   const signal = AbortSignal.any([callerSignal, deadline])
   const fetchFunction = transport.fetch ?? globalThis.fetch
@@ -96,7 +105,9 @@ function raceAbort<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error)
     signal.addEventListener('abort', onAbort, { once: true })
-    work().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    work()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort))
   })
 }
 
@@ -144,4 +155,3 @@ function decodeChunk(decoder: TextDecoder, bytes: Uint8Array, reader: ReadableSt
 export function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {})
 }
-

@@ -77,8 +77,12 @@ export function jsonTokenEndpoint(options: JsonTokenEndpointOptions): TokenEndpo
     expiresIn: fields.expiresIn ?? 'expiresIn',
   }
   const names = [requestMember, shape.accessToken, shape.refreshToken, shape.expiresIn]
-  if (names.some((name) => typeof name !== 'string' || name === '')) throw new ConfigurationError('jsonTokenEndpoint: every name in fields must be a non-empty string.')
-  if (new Set(names.slice(1)).size !== 3) throw new ConfigurationError('jsonTokenEndpoint: fields.accessToken, fields.refreshToken and fields.expiresIn must be three different names.')
+  if (names.some((name) => typeof name !== 'string' || name === ''))
+    throw new ConfigurationError('jsonTokenEndpoint: every name in fields must be a non-empty string.')
+  if (new Set(names.slice(1)).size !== 3)
+    throw new ConfigurationError(
+      'jsonTokenEndpoint: fields.accessToken, fields.refreshToken and fields.expiresIn must be three different names.',
+    )
   const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' })
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     try {
@@ -102,11 +106,14 @@ export function jsonTokenEndpoint(options: JsonTokenEndpointOptions): TokenEndpo
 function readRefusal(status: number, body: unknown): RefreshError | undefined {
   const oauthError = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined
   if (status === 401 || status === 403 || (status === 400 && oauthError === 'invalid_grant')) {
-    return new RefreshError(`The refresh endpoint refused the refresh token (HTTP ${status}): it is invalid, expired or revoked. The user must sign in again.`, {
-      code: 'INVALID_GRANT',
-      status,
-      ...(oauthError === 'invalid_grant' ? { oauthError } : {}),
-    })
+    return new RefreshError(
+      `The refresh endpoint refused the refresh token (HTTP ${status}): it is invalid, expired or revoked. The user must sign in again.`,
+      {
+        code: 'INVALID_GRANT',
+        status,
+        ...(oauthError === 'invalid_grant' ? { oauthError } : {}),
+      },
+    )
   }
   return undefined
 }

@@ -34,7 +34,9 @@ export interface RedirectNavigationOptions {
 export function redirectNavigation(options: RedirectNavigationOptions): Navigation {
   const location = options.location ?? (globalThis as { location?: LocationLike }).location
   if (!location) {
-    throw new ConfigurationError('redirectNavigation needs a page location; outside a browser use callbackNavigation or noNavigation.')
+    throw new ConfigurationError(
+      'redirectNavigation needs a page location; outside a browser use callbackNavigation or noNavigation.',
+    )
   }
   const param = options.returnToParam === undefined ? 'returnTo' : options.returnToParam
   return {

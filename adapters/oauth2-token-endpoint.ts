@@ -47,14 +47,18 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): TokenE
   const { url, clientId, clientSecret, scope, revocationUrl } = options
   const transport = resolveTransport('oauth2TokenEndpoint', options)
   assertUrl('oauth2TokenEndpoint: url', url)
-  if (typeof clientId !== 'string' || clientId === '') throw new ConfigurationError('oauth2TokenEndpoint: clientId must be a non-empty string.')
+  if (typeof clientId !== 'string' || clientId === '')
+    throw new ConfigurationError('oauth2TokenEndpoint: clientId must be a non-empty string.')
   if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
-    throw new ConfigurationError('oauth2TokenEndpoint: clientSecret must be a non-empty string; leave it out for a public client.')
+    throw new ConfigurationError(
+      'oauth2TokenEndpoint: clientSecret must be a non-empty string; leave it out for a public client.',
+    )
   }
   if (revocationUrl !== undefined) assertUrl('oauth2TokenEndpoint: revocationUrl', revocationUrl)
 
   // RFC 6749 §2.3.1: form-urlencode id and secret, then Basic; the secret never goes in the body.
-  const authorization = clientSecret === undefined ? undefined : `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`
+  const authorization =
+    clientSecret === undefined ? undefined : `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`
   const post = (target: string | URL, fields: Record<string, string>): TokenHttpRequest => {
     const form = new URLSearchParams(fields)
     // RFC 6749 §3.2.1: a public client identifies itself with client_id instead.
@@ -83,11 +87,18 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): TokenE
 function readOAuthRefusal(status: number, body: unknown): RefreshError | undefined {
   const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined
   // RFC 6749 §5.2 limits error codes to printable ASCII without " and \, so one is safe to print.
-  if ((status !== 400 && status !== 401) || typeof error !== 'string' || !/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/.test(error)) return undefined
+  if ((status !== 400 && status !== 401) || typeof error !== 'string' || !/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/.test(error))
+    return undefined
   if (error === 'invalid_grant') {
-    return new RefreshError(`The token endpoint refused the refresh token (HTTP ${status}, invalid_grant): it is invalid, expired or revoked. The user must sign in again.`, { code: 'INVALID_GRANT', status, oauthError: error })
+    return new RefreshError(
+      `The token endpoint refused the refresh token (HTTP ${status}, invalid_grant): it is invalid, expired or revoked. The user must sign in again.`,
+      { code: 'INVALID_GRANT', status, oauthError: error },
+    )
   }
-  return new RefreshError(`The token endpoint answered HTTP ${status} with OAuth error "${error}" (RFC 6749 §5.2). Check clientId, clientSecret and scope against the client's registration.`, { code: 'OAUTH_ERROR', status, oauthError: error })
+  return new RefreshError(
+    `The token endpoint answered HTTP ${status} with OAuth error "${error}" (RFC 6749 §5.2). Check clientId, clientSecret and scope against the client's registration.`,
+    { code: 'OAUTH_ERROR', status, oauthError: error },
+  )
 }
 
 /** application/x-www-form-urlencoded, as RFC 6749 Appendix B asks for client credentials. */

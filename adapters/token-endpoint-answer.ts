@@ -17,11 +17,23 @@ const MAX_RETRY_AFTER_SECONDS = 3600
  * POSTs a refresh request and resolves the token set read from a 2xx answer.
  * Rejects with the caller's abort reason as-is, or with a `RefreshError`.
  */
-export function requestTokenSet(transport: HttpTransport, request: TokenHttpRequest, signal: AbortSignal, readTokens: (json: unknown) => TokenSet, readRefusal: RefusalReader): Promise<TokenSet> {
+export function requestTokenSet(
+  transport: HttpTransport,
+  request: TokenHttpRequest,
+  signal: AbortSignal,
+  readTokens: (json: unknown) => TokenSet,
+  readRefusal: RefusalReader,
+): Promise<TokenSet> {
   const fail = (code: 'NETWORK' | 'TIMEOUT', cause?: unknown) =>
     code === 'TIMEOUT'
-      ? new RefreshError(`The token endpoint did not answer within ${transport.timeout} ms. The session is kept and a later request will try again; raise the timeout option if the server is slow.`, { code })
-      : new RefreshError('Could not reach the token endpoint (network error). The session is kept and a later request will try again; check the url and connectivity.', { code, cause })
+      ? new RefreshError(
+          `The token endpoint did not answer within ${transport.timeout} ms. The session is kept and a later request will try again; raise the timeout option if the server is slow.`,
+          { code },
+        )
+      : new RefreshError(
+          'Could not reach the token endpoint (network error). The session is kept and a later request will try again; check the url and connectivity.',
+          { code, cause },
+        )
   return sendTokenRequest(transport, request, signal, fail, async (response) => {
     const { status } = response
     if (isSuccess(response)) {
@@ -29,7 +41,11 @@ export function requestTokenSet(transport: HttpTransport, request: TokenHttpRequ
         return readTokens(await readJsonBody(response, transport.maxResponseBytes))
       } catch (error) {
         if (!(error instanceof InvalidTokenResponseError)) throw error
-        throw new RefreshError(`The token endpoint answered HTTP ${status} with an unusable body: ${error.message}`, { code: 'INVALID_RESPONSE', status, cause: error })
+        throw new RefreshError(`The token endpoint answered HTTP ${status} with an unusable body: ${error.message}`, {
+          code: 'INVALID_RESPONSE',
+          status,
+          cause: error,
+        })
       }
     }
     if (status >= 400 && status < 500 && status !== 429) {
@@ -37,7 +53,13 @@ export function requestTokenSet(transport: HttpTransport, request: TokenHttpRequ
         if (error instanceof InvalidTokenResponseError) return undefined
         throw error
       })
-      throw readRefusal(status, body) ?? new RefreshError(`The token endpoint answered HTTP ${status} without a recognised error body. Check the url and the client configuration.`, { code: 'INVALID_RESPONSE', status })
+      throw (
+        readRefusal(status, body) ??
+        new RefreshError(
+          `The token endpoint answered HTTP ${status} without a recognised error body. Check the url and the client configuration.`,
+          { code: 'INVALID_RESPONSE', status },
+        )
+      )
     }
     discardBody(response)
     throw statusFailure(response)
@@ -48,11 +70,19 @@ export function requestTokenSet(transport: HttpTransport, request: TokenHttpRequ
 export function requestRevocation(transport: HttpTransport, request: TokenHttpRequest, signal: AbortSignal): Promise<void> {
   const advice = 'The token may stay valid until it expires; the local session is cleared regardless.'
   const fail = (code: 'NETWORK' | 'TIMEOUT', cause?: unknown) =>
-    new RevocationError(code === 'TIMEOUT' ? `The revocation endpoint did not answer within ${transport.timeout} ms. ${advice}` : `Could not reach the revocation endpoint (network error). ${advice}`, { cause })
+    new RevocationError(
+      code === 'TIMEOUT'
+        ? `The revocation endpoint did not answer within ${transport.timeout} ms. ${advice}`
+        : `Could not reach the revocation endpoint (network error). ${advice}`,
+      { cause },
+    )
   return sendTokenRequest(transport, request, signal, fail, (response) => {
     discardBody(response)
     if (isSuccess(response)) return
-    throw new RevocationError(`The revocation endpoint answered ${describeStatus(response)} instead of 200. ${advice} Check revocationUrl and the client credentials.`, statusOf(response))
+    throw new RevocationError(
+      `The revocation endpoint answered ${describeStatus(response)} instead of 200. ${advice} Check revocationUrl and the client credentials.`,
+      statusOf(response),
+    )
   })
 }
 
@@ -66,10 +96,21 @@ function statusFailure(response: Response): RefreshError {
   const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined
   const extra = retryAfter === undefined ? {} : { retryAfter }
   const wait = retryAfter === undefined ? '' : ` The server asked to wait ${retryAfter} s.`
-  if (status === 429) return new RefreshError(`The token endpoint answered HTTP 429 (too many requests). The session is kept; refresh less often.${wait}`, { code: 'RATE_LIMITED', status, ...extra })
-  if (status >= 500 && status < 600) return new RefreshError(`The token endpoint answered HTTP ${status} (server error). The session is kept and a later request will try again.${wait}`, { code: 'SERVER_ERROR', status, ...extra })
+  if (status === 429)
+    return new RefreshError(
+      `The token endpoint answered HTTP 429 (too many requests). The session is kept; refresh less often.${wait}`,
+      { code: 'RATE_LIMITED', status, ...extra },
+    )
+  if (status >= 500 && status < 600)
+    return new RefreshError(
+      `The token endpoint answered HTTP ${status} (server error). The session is kept and a later request will try again.${wait}`,
+      { code: 'SERVER_ERROR', status, ...extra },
+    )
   const why = isRedirect(response) ? 'a redirect, which is never followed' : 'not a token response'
-  return new RefreshError(`The token endpoint answered ${describeStatus(response)}: ${why}. Check the url option.`, { code: 'INVALID_RESPONSE', ...statusOf(response) })
+  return new RefreshError(`The token endpoint answered ${describeStatus(response)}: ${why}. Check the url option.`, {
+    code: 'INVALID_RESPONSE',
+    ...statusOf(response),
+  })
 }
 
 function isRedirect(response: Response): boolean {

@@ -78,7 +78,9 @@ export function validateTokenSet(value: unknown): TokenSet {
  */
 export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSet {
   const invalid = (problem: string) =>
-    new InvalidTokenResponseError(`Invalid ${shape.subject}: ${problem}. Nothing was stored; the server must send ${shape.expected}.`)
+    new InvalidTokenResponseError(
+      `Invalid ${shape.subject}: ${problem}. Nothing was stored; the server must send ${shape.expected}.`,
+    )
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid(`expected an object, got ${describe(value)}`)
   }
@@ -92,7 +94,13 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     return candidate
   }
 
-  const tokens: TokenSet = { accessToken: token(shape.accessToken, HEADER_SAFE, 'a space, control or non-ASCII character, so it cannot be sent in an Authorization header (RFC 6750 §2.1)') }
+  const tokens: TokenSet = {
+    accessToken: token(
+      shape.accessToken,
+      HEADER_SAFE,
+      'a space, control or non-ASCII character, so it cannot be sent in an Authorization header (RFC 6750 §2.1)',
+    ),
+  }
 
   if (shape.tokenType !== undefined) {
     const tokenType = member(shape.tokenType)
@@ -100,7 +108,8 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     if (tokenType === undefined) throw invalid(`${shape.tokenType} is missing`)
     if (typeof tokenType !== 'string' || !/^bearer$/i.test(tokenType)) {
       // Only registered type names are echoed; an arbitrary value might be a misplaced token.
-      const shown = typeof tokenType === 'string' && /^(?:dpop|mac|pop|n_a)$/i.test(tokenType) ? `"${tokenType}"` : describe(tokenType)
+      const shown =
+        typeof tokenType === 'string' && /^(?:dpop|mac|pop|n_a)$/i.test(tokenType) ? `"${tokenType}"` : describe(tokenType)
       throw invalid(`${shape.tokenType} must be "Bearer", got ${shown}`)
     }
   }

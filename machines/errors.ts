@@ -18,13 +18,7 @@ export type TokenSessionErrorCode =
  * signed in so a later request can try again.
  */
 export type RefreshErrorCode =
-  | 'NETWORK'
-  | 'TIMEOUT'
-  | 'SERVER_ERROR'
-  | 'RATE_LIMITED'
-  | 'INVALID_RESPONSE'
-  | 'OAUTH_ERROR'
-  | 'INVALID_GRANT'
+  'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR' | 'INVALID_GRANT'
 
 export interface TokenSessionErrorOptions<TCode extends TokenSessionErrorCode> {
   code: TCode
@@ -121,8 +115,17 @@ function hasName(error: unknown, name: string): boolean {
 export function isTokenSessionError(error: unknown): error is TokenSessionError {
   return (
     error instanceof TokenSessionError ||
-    (error instanceof Error && typeof (error as { code?: unknown }).code === 'string' &&
-      ['TokenSessionError', 'ConfigurationError', 'InvalidTokenResponseError', 'SessionExpiredError', 'NotSignedInError', 'RefreshError', 'RevocationError'].includes(error.name))
+    (error instanceof Error &&
+      typeof (error as { code?: unknown }).code === 'string' &&
+      [
+        'TokenSessionError',
+        'ConfigurationError',
+        'InvalidTokenResponseError',
+        'SessionExpiredError',
+        'NotSignedInError',
+        'RefreshError',
+        'RevocationError',
+      ].includes(error.name))
   )
 }
 

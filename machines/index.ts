@@ -3,4 +3,11 @@
  * `sessionMachine.provide({ actions })` supplies the effects, `createActor` runs it.
  */
 export { sessionMachine } from './session.machine.js'
-export type { EndReason, RefreshFailureCode, SessionContext, SessionEmitted, SessionEvent, TokenMetadata } from './session.types.js'
+export type {
+  EndReason,
+  RefreshFailureCode,
+  SessionContext,
+  SessionEmitted,
+  SessionEvent,
+  TokenMetadata,
+} from './session.types.js'

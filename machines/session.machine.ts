@@ -1,5 +1,12 @@
 import { assign, emit, not, setup } from 'xstate'
-import type { EndReason, RefreshFailureCode, SessionContext, SessionEmitted, SessionEvent, TokenMetadata } from './session.types.js'
+import type {
+  EndReason,
+  RefreshFailureCode,
+  SessionContext,
+  SessionEmitted,
+  SessionEvent,
+  TokenMetadata,
+} from './session.types.js'
 
 type RequestParams = { id: number }
 type EndParams = { reason: EndReason }

@@ -9,13 +9,7 @@
 export type EndReason = 'expired' | 'signedOut'
 
 /** A failure of the token endpoint that leaves the session signed in. */
-export type RefreshFailureCode =
-  | 'NETWORK'
-  | 'TIMEOUT'
-  | 'SERVER_ERROR'
-  | 'RATE_LIMITED'
-  | 'INVALID_RESPONSE'
-  | 'OAUTH_ERROR'
+export type RefreshFailureCode = 'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR'
 
 /** Metadata of the token set the session holds, never the tokens themselves. */
 export interface TokenMetadata {

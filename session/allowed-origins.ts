@@ -4,13 +4,17 @@ const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 function parseOrigin(entry: string, allowInsecureHttp: boolean): string {
   if (entry === '*' || entry.includes('*')) {
-    throw new ConfigurationError(`allowedOrigins takes exact origins; "${entry}" is a wildcard. List each origin, e.g. "https://api.example.com".`)
+    throw new ConfigurationError(
+      `allowedOrigins takes exact origins; "${entry}" is a wildcard. List each origin, e.g. "https://api.example.com".`,
+    )
   }
   let url: URL
   try {
     url = new URL(entry)
   } catch {
-    throw new ConfigurationError(`allowedOrigins: "${entry}" is not an origin. Use scheme://host[:port], e.g. "https://api.example.com".`)
+    throw new ConfigurationError(
+      `allowedOrigins: "${entry}" is not an origin. Use scheme://host[:port], e.g. "https://api.example.com".`,
+    )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigurationError(`allowedOrigins: "${entry}" is not an http(s) origin.`)

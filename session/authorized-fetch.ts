@@ -45,10 +45,7 @@ export function authorizedFetch({ adapter, origins, baseUrl, desk, dispatch }: A
     const response = await send(outgoing, id, first)
 
     const retry =
-      response.status === 401 &&
-      !first.replay &&
-      outgoing.replayable &&
-      blamesToken(response.headers.get('www-authenticate'))
+      response.status === 401 && !first.replay && outgoing.replayable && blamesToken(response.headers.get('www-authenticate'))
     if (!retry || signal?.aborted) {
       settle(id, first)
       return response

@@ -76,13 +76,17 @@ export interface TokenSession {
 function normalizeEndpoint(endpoint: TokenEndpoint | RefreshFunction | undefined): TokenEndpoint {
   if (typeof endpoint === 'function') return { refresh: endpoint }
   if (typeof endpoint?.refresh !== 'function') {
-    throw new ConfigurationError('createTokenSession needs a tokenEndpoint: oauth2TokenEndpoint({ url, clientId }), jsonTokenEndpoint({ url }) or an async function.')
+    throw new ConfigurationError(
+      'createTokenSession needs a tokenEndpoint: oauth2TokenEndpoint({ url, clientId }), jsonTokenEndpoint({ url }) or an async function.',
+    )
   }
   return endpoint
 }
 
 function parseSignIn(tokens: SignInTokens): TokenSet {
-  return typeof tokens === 'object' && tokens !== null && 'access_token' in tokens ? parseTokenResponse(tokens) : validateTokenSet(tokens)
+  return typeof tokens === 'object' && tokens !== null && 'access_token' in tokens
+    ? parseTokenResponse(tokens)
+    : validateTokenSet(tokens)
 }
 
 /**
@@ -183,7 +187,11 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
           try {
             navigation.toLogin({ reason: 'expired' })
           } catch (error) {
-            warn({ code: 'NAVIGATION_FAILED', message: 'The navigation adapter threw while sending the user to sign in.', cause: error })
+            warn({
+              code: 'NAVIGATION_FAILED',
+              message: 'The navigation adapter threw while sending the user to sign in.',
+              cause: error,
+            })
           }
         }),
     },
@@ -193,19 +201,21 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
 
   // Restore after the caller has had a chance to subscribe (`session.on`), so
   // a storage that fails at once still reaches its warning listeners.
-  void Promise.resolve().then(() => storage.load()).then((stored) => {
-    if (stored === null) {
-      dispatch({ type: 'storage.empty' })
-      return
-    }
-    highestGeneration = Math.max(highestGeneration, stored.generation)
-    handOver(stored, {
-      type: 'storage.loaded',
-      generation: stored.generation,
-      expiresAt: stored.expiresAt,
-      hasRefreshToken: stored.refreshToken !== undefined,
+  void Promise.resolve()
+    .then(() => storage.load())
+    .then((stored) => {
+      if (stored === null) {
+        dispatch({ type: 'storage.empty' })
+        return
+      }
+      highestGeneration = Math.max(highestGeneration, stored.generation)
+      handOver(stored, {
+        type: 'storage.loaded',
+        generation: stored.generation,
+        expiresAt: stored.expiresAt,
+        hasRefreshToken: stored.refreshToken !== undefined,
+      })
     })
-  })
 
   return {
     fetch: authorizedFetch({
@@ -242,7 +252,11 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
         try {
           await endpoint.revoke(refreshToken, { tokenTypeHint: 'refresh_token', signal: AbortSignal.timeout(10_000) })
         } catch (error) {
-          warn({ code: 'REVOCATION_FAILED', message: 'The refresh token could not be revoked at the server; the local session is cleared anyway.', cause: error })
+          warn({
+            code: 'REVOCATION_FAILED',
+            message: 'The refresh token could not be revoked at the server; the local session is cleared anyway.',
+            cause: error,
+          })
         }
       }
       await lastClear

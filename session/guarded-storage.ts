@@ -27,7 +27,11 @@ export function guardedStorage(storage: TokenStorage, warn: (warning: SessionWar
   function fallBack(error: unknown): void {
     if (current === storage) {
       current = memoryStorage()
-      warn({ code: 'STORAGE_FALLBACK', message: 'The token storage failed; tokens are kept in memory for the rest of this session.', cause: error })
+      warn({
+        code: 'STORAGE_FALLBACK',
+        message: 'The token storage failed; tokens are kept in memory for the rest of this session.',
+        cause: error,
+      })
     }
   }
 

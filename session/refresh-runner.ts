@@ -71,7 +71,12 @@ export function refreshRunner(deps: RefreshRunnerDeps) {
     await deps.storage.save(record)
     if (signal.aborted) return
     deps.stage(record)
-    deps.dispatch({ type: 'refresh.succeeded', generation: record.generation, expiresAt: record.expiresAt, hasRefreshToken: true })
+    deps.dispatch({
+      type: 'refresh.succeeded',
+      generation: record.generation,
+      expiresAt: record.expiresAt,
+      hasRefreshToken: true,
+    })
   }
 
   return {

@@ -24,7 +24,10 @@ interface Pending {
  * session provides as the machine's actions: admit, park, refuse, release,
  * reject. Each request is answered exactly once: an answer removes it.
  */
-export function requestDesk(current: () => { accessToken: string; generation: number }, dispatch: (event: SessionEvent) => boolean) {
+export function requestDesk(
+  current: () => { accessToken: string; generation: number },
+  dispatch: (event: SessionEvent) => boolean,
+) {
   const pending = new Map<number, Pending>()
 
   function take(id: number): Pending | undefined {

@@ -73,7 +73,9 @@ describe('refresh on the wire', () => {
   })
 
   it('sends the configured static headers, which may replace the defaults', async () => {
-    const { endpoint, received } = await endpointFor(reply(200, tokens), { headers: { 'X-CSRF-Token': 'csrf-1', Accept: 'application/vnd.api+json' } })
+    const { endpoint, received } = await endpointFor(reply(200, tokens), {
+      headers: { 'X-CSRF-Token': 'csrf-1', Accept: 'application/vnd.api+json' },
+    })
     await endpoint.refresh(REFRESH, { signal: signal() })
     expect(received[0]?.headers['x-csrf-token']).toBe('csrf-1')
     expect(received[0]?.headers.accept).toBe('application/vnd.api+json')
@@ -82,7 +84,11 @@ describe('refresh on the wire', () => {
 
   it('resolves the token set from a 200 answer, ignoring other members', async () => {
     const { endpoint } = await endpointFor(reply(200, { ...tokens, user: { id: 1 } }))
-    await expect(endpoint.refresh(REFRESH, { signal: signal() })).resolves.toStrictEqual({ accessToken: ACCESS, refreshToken: NEW_REFRESH, expiresIn: 900 })
+    await expect(endpoint.refresh(REFRESH, { signal: signal() })).resolves.toStrictEqual({
+      accessToken: ACCESS,
+      refreshToken: NEW_REFRESH,
+      expiresIn: 900,
+    })
   })
 
   it('resolves without refreshToken or expiresIn when the backend sends neither', async () => {
@@ -92,13 +98,22 @@ describe('refresh on the wire', () => {
 
   it('maps configured member names both ways', async () => {
     const fields = { requestRefreshToken: 'refresh', accessToken: 'token', refreshToken: 'refresh', expiresIn: 'ttl' }
-    const { endpoint, received } = await endpointFor(reply(200, { token: ACCESS, refresh: NEW_REFRESH, ttl: 60, accessToken: 'ignored' }), { fields })
-    await expect(endpoint.refresh(REFRESH, { signal: signal() })).resolves.toStrictEqual({ accessToken: ACCESS, refreshToken: NEW_REFRESH, expiresIn: 60 })
+    const { endpoint, received } = await endpointFor(
+      reply(200, { token: ACCESS, refresh: NEW_REFRESH, ttl: 60, accessToken: 'ignored' }),
+      { fields },
+    )
+    await expect(endpoint.refresh(REFRESH, { signal: signal() })).resolves.toStrictEqual({
+      accessToken: ACCESS,
+      refreshToken: NEW_REFRESH,
+      expiresIn: 60,
+    })
     expect(received[0]?.body).toBe(JSON.stringify({ refresh: REFRESH }))
   })
 
   it('names the configured member when the answer is invalid', async () => {
-    const { endpoint } = await endpointFor(reply(200, { accessToken: ACCESS, ttl: '60' }), { fields: { accessToken: 'token', expiresIn: 'ttl' } })
+    const { endpoint } = await endpointFor(reply(200, { accessToken: ACCESS, ttl: '60' }), {
+      fields: { accessToken: 'token', expiresIn: 'ttl' },
+    })
     const error = await refreshError(endpoint.refresh(REFRESH, { signal: signal() }))
     expect(error.code).toBe('INVALID_RESPONSE')
     expect(error.cause).toBeInstanceOf(InvalidTokenResponseError)
@@ -123,20 +138,65 @@ describe('refresh outcomes', () => {
     { title: '401 is INVALID_GRANT', status: 401, body: { message: 'expired' }, code: 'INVALID_GRANT' },
     { title: '401 without a body is INVALID_GRANT', status: 401, body: '', code: 'INVALID_GRANT' },
     { title: '403 is INVALID_GRANT', status: 403, body: '<html>Forbidden</html>', code: 'INVALID_GRANT' },
-    { title: '400 invalid_grant is INVALID_GRANT', status: 400, body: { error: 'invalid_grant', token: REFRESH }, code: 'INVALID_GRANT', oauthError: 'invalid_grant' },
-    { title: '400 with another error is INVALID_RESPONSE', status: 400, body: { error: 'invalid_request' }, code: 'INVALID_RESPONSE' },
+    {
+      title: '400 invalid_grant is INVALID_GRANT',
+      status: 400,
+      body: { error: 'invalid_grant', token: REFRESH },
+      code: 'INVALID_GRANT',
+      oauthError: 'invalid_grant',
+    },
+    {
+      title: '400 with another error is INVALID_RESPONSE',
+      status: 400,
+      body: { error: 'invalid_request' },
+      code: 'INVALID_RESPONSE',
+    },
     { title: '400 without a JSON body is INVALID_RESPONSE', status: 400, body: 'Bad Request', code: 'INVALID_RESPONSE' },
     { title: '404 is INVALID_RESPONSE', status: 404, body: 'Not Found', code: 'INVALID_RESPONSE' },
-    { title: '429 is RATE_LIMITED with Retry-After', status: 429, body: '', headers: { 'retry-after': '7' }, code: 'RATE_LIMITED', retryAfter: 7 },
+    {
+      title: '429 is RATE_LIMITED with Retry-After',
+      status: 429,
+      body: '',
+      headers: { 'retry-after': '7' },
+      code: 'RATE_LIMITED',
+      retryAfter: 7,
+    },
     { title: '500 is SERVER_ERROR', status: 500, body: '', code: 'SERVER_ERROR' },
-    { title: '503 is SERVER_ERROR with Retry-After', status: 503, body: '', headers: { 'retry-after': '12' }, code: 'SERVER_ERROR', retryAfter: 12 },
-    { title: '200 with invalid JSON is INVALID_RESPONSE', status: 200, body: `{"accessToken":"${ACCESS}"`, code: 'INVALID_RESPONSE' },
-    { title: '200 with a snake_case body is INVALID_RESPONSE', status: 200, body: { access_token: ACCESS }, code: 'INVALID_RESPONSE' },
-    { title: '200 with an unsafe access token is INVALID_RESPONSE', status: 200, body: { accessToken: `${ACCESS}\r\n` }, code: 'INVALID_RESPONSE' },
+    {
+      title: '503 is SERVER_ERROR with Retry-After',
+      status: 503,
+      body: '',
+      headers: { 'retry-after': '12' },
+      code: 'SERVER_ERROR',
+      retryAfter: 12,
+    },
+    {
+      title: '200 with invalid JSON is INVALID_RESPONSE',
+      status: 200,
+      body: `{"accessToken":"${ACCESS}"`,
+      code: 'INVALID_RESPONSE',
+    },
+    {
+      title: '200 with a snake_case body is INVALID_RESPONSE',
+      status: 200,
+      body: { access_token: ACCESS },
+      code: 'INVALID_RESPONSE',
+    },
+    {
+      title: '200 with an unsafe access token is INVALID_RESPONSE',
+      status: 200,
+      body: { accessToken: `${ACCESS}\r\n` },
+      code: 'INVALID_RESPONSE',
+    },
   ])('$title', async ({ status, body, headers, code, oauthError, retryAfter }) => {
     const { endpoint } = await endpointFor(reply(status, body, headers))
     const error = await refreshError(endpoint.refresh(REFRESH, { signal: signal() }))
-    expect({ code: error.code, status: error.status, oauthError: error.oauthError, retryAfter: error.retryAfter }).toStrictEqual({ code, status, oauthError, retryAfter })
+    expect({ code: error.code, status: error.status, oauthError: error.oauthError, retryAfter: error.retryAfter }).toStrictEqual({
+      code,
+      status,
+      oauthError,
+      retryAfter,
+    })
   })
 
   it('does not follow a redirect and reports INVALID_RESPONSE', async () => {
@@ -201,6 +261,8 @@ describe('configuration', () => {
   })
 
   it('keeps a rejected header value out of the message', () => {
-    expect(() => jsonTokenEndpoint({ url: '/refresh', headers: { 'x-api-key': 'key-SECRET\nx' } })).toThrow('jsonTokenEndpoint: headers["x-api-key"] is not a valid header name and value.')
+    expect(() => jsonTokenEndpoint({ url: '/refresh', headers: { 'x-api-key': 'key-SECRET\nx' } })).toThrow(
+      'jsonTokenEndpoint: headers["x-api-key"] is not a valid header name and value.',
+    )
   })
 })

@@ -86,7 +86,12 @@ describe('refresh on the wire', () => {
   it('adds the configured scope', async () => {
     const { endpoint, received } = await endpointFor(reply(200, tokens), { scope: 'read write' })
     await endpoint.refresh(REFRESH, { signal: signal() })
-    expect(form(received[0]?.body ?? '')).toStrictEqual({ grant_type: 'refresh_token', refresh_token: REFRESH, scope: 'read write', client_id: 'spa' })
+    expect(form(received[0]?.body ?? '')).toStrictEqual({
+      grant_type: 'refresh_token',
+      refresh_token: REFRESH,
+      scope: 'read write',
+      client_id: 'spa',
+    })
   })
 
   it('authenticates a confidential client with Basic and form-encoded credentials, without client_id in the body', async () => {
@@ -130,28 +135,107 @@ describe('refresh on the wire', () => {
 describe('refresh outcomes', () => {
   const html = '<html><body>Bad Request</body></html>'
   it.each([
-    { title: '400 invalid_grant is INVALID_GRANT', status: 400, body: { error: 'invalid_grant', error_description: `token ${REFRESH} expired` }, code: 'INVALID_GRANT', oauthError: 'invalid_grant' },
-    { title: '401 invalid_grant is INVALID_GRANT', status: 401, body: { error: 'invalid_grant' }, code: 'INVALID_GRANT', oauthError: 'invalid_grant' },
-    { title: '401 invalid_client is OAUTH_ERROR', status: 401, body: { error: 'invalid_client' }, code: 'OAUTH_ERROR', oauthError: 'invalid_client' },
-    { title: '400 invalid_scope is OAUTH_ERROR', status: 400, body: { error: 'invalid_scope' }, code: 'OAUTH_ERROR', oauthError: 'invalid_scope' },
+    {
+      title: '400 invalid_grant is INVALID_GRANT',
+      status: 400,
+      body: { error: 'invalid_grant', error_description: `token ${REFRESH} expired` },
+      code: 'INVALID_GRANT',
+      oauthError: 'invalid_grant',
+    },
+    {
+      title: '401 invalid_grant is INVALID_GRANT',
+      status: 401,
+      body: { error: 'invalid_grant' },
+      code: 'INVALID_GRANT',
+      oauthError: 'invalid_grant',
+    },
+    {
+      title: '401 invalid_client is OAUTH_ERROR',
+      status: 401,
+      body: { error: 'invalid_client' },
+      code: 'OAUTH_ERROR',
+      oauthError: 'invalid_client',
+    },
+    {
+      title: '400 invalid_scope is OAUTH_ERROR',
+      status: 400,
+      body: { error: 'invalid_scope' },
+      code: 'OAUTH_ERROR',
+      oauthError: 'invalid_scope',
+    },
     { title: '400 with an HTML body is INVALID_RESPONSE', status: 400, body: html, code: 'INVALID_RESPONSE' },
     { title: '400 with a numeric error is INVALID_RESPONSE', status: 400, body: { error: 42 }, code: 'INVALID_RESPONSE' },
-    { title: '400 with an error holding a newline is INVALID_RESPONSE', status: 400, body: { error: 'bad\nthing' }, code: 'INVALID_RESPONSE' },
+    {
+      title: '400 with an error holding a newline is INVALID_RESPONSE',
+      status: 400,
+      body: { error: 'bad\nthing' },
+      code: 'INVALID_RESPONSE',
+    },
     { title: '401 without an error member is INVALID_RESPONSE', status: 401, body: {}, code: 'INVALID_RESPONSE' },
-    { title: '403 is INVALID_RESPONSE even with invalid_grant', status: 403, body: { error: 'invalid_grant' }, code: 'INVALID_RESPONSE' },
+    {
+      title: '403 is INVALID_RESPONSE even with invalid_grant',
+      status: 403,
+      body: { error: 'invalid_grant' },
+      code: 'INVALID_RESPONSE',
+    },
     { title: '404 is INVALID_RESPONSE', status: 404, body: html, code: 'INVALID_RESPONSE' },
-    { title: '429 is RATE_LIMITED with Retry-After seconds', status: 429, body: {}, headers: { 'retry-after': '120' }, code: 'RATE_LIMITED', retryAfter: 120 },
+    {
+      title: '429 is RATE_LIMITED with Retry-After seconds',
+      status: 429,
+      body: {},
+      headers: { 'retry-after': '120' },
+      code: 'RATE_LIMITED',
+      retryAfter: 120,
+    },
     { title: '429 without Retry-After is RATE_LIMITED', status: 429, body: {}, code: 'RATE_LIMITED' },
-    { title: '429 caps Retry-After at an hour', status: 429, body: {}, headers: { 'retry-after': '99999999999999999999' }, code: 'RATE_LIMITED', retryAfter: 3600 },
-    { title: '429 reads a past Retry-After date as 0', status: 429, body: {}, headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }, code: 'RATE_LIMITED', retryAfter: 0 },
-    { title: '429 ignores a malformed Retry-After', status: 429, body: {}, headers: { 'retry-after': '-5' }, code: 'RATE_LIMITED' },
-    { title: '500 is SERVER_ERROR and ignores Retry-After', status: 500, body: html, headers: { 'retry-after': '30' }, code: 'SERVER_ERROR' },
+    {
+      title: '429 caps Retry-After at an hour',
+      status: 429,
+      body: {},
+      headers: { 'retry-after': '99999999999999999999' },
+      code: 'RATE_LIMITED',
+      retryAfter: 3600,
+    },
+    {
+      title: '429 reads a past Retry-After date as 0',
+      status: 429,
+      body: {},
+      headers: { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' },
+      code: 'RATE_LIMITED',
+      retryAfter: 0,
+    },
+    {
+      title: '429 ignores a malformed Retry-After',
+      status: 429,
+      body: {},
+      headers: { 'retry-after': '-5' },
+      code: 'RATE_LIMITED',
+    },
+    {
+      title: '500 is SERVER_ERROR and ignores Retry-After',
+      status: 500,
+      body: html,
+      headers: { 'retry-after': '30' },
+      code: 'SERVER_ERROR',
+    },
     { title: '502 is SERVER_ERROR', status: 502, body: html, code: 'SERVER_ERROR' },
-    { title: '503 is SERVER_ERROR with Retry-After seconds', status: 503, body: html, headers: { 'retry-after': '30' }, code: 'SERVER_ERROR', retryAfter: 30 },
+    {
+      title: '503 is SERVER_ERROR with Retry-After seconds',
+      status: 503,
+      body: html,
+      headers: { 'retry-after': '30' },
+      code: 'SERVER_ERROR',
+      retryAfter: 30,
+    },
   ])('$title', async ({ status, body, headers, code, oauthError, retryAfter }) => {
     const { endpoint } = await endpointFor(reply(status, body, headers))
     const error = await rejection(endpoint.refresh(REFRESH, { signal: signal() }), RefreshError)
-    expect({ code: error.code, status: error.status, oauthError: error.oauthError, retryAfter: error.retryAfter }).toStrictEqual({ code, status, oauthError, retryAfter })
+    expect({ code: error.code, status: error.status, oauthError: error.oauthError, retryAfter: error.retryAfter }).toStrictEqual({
+      code,
+      status,
+      oauthError,
+      retryAfter,
+    })
   })
 
   it('reads a Retry-After HTTP-date as the seconds until then', async () => {
@@ -164,12 +248,32 @@ describe('refresh outcomes', () => {
   })
 
   it.each([
-    { title: 'invalid JSON that holds a token', status: 200, body: `{"access_token":"${ACCESS}","refresh_token":"${NEW_REFRESH}",`, cause: 'the body is not valid UTF-8 JSON' },
+    {
+      title: 'invalid JSON that holds a token',
+      status: 200,
+      body: `{"access_token":"${ACCESS}","refresh_token":"${NEW_REFRESH}",`,
+      cause: 'the body is not valid UTF-8 JSON',
+    },
     { title: 'an empty 204', status: 204, body: '', cause: 'the body is not valid UTF-8 JSON' },
     { title: 'an HTML page', status: 200, body: '<html>Sign in</html>', cause: 'the body is not valid UTF-8 JSON' },
-    { title: 'a token_type other than Bearer', status: 200, body: { ...tokens, token_type: 'mac' }, cause: 'token_type must be "Bearer", got "mac"' },
-    { title: 'a missing access_token', status: 200, body: { token_type: 'Bearer', refresh_token: NEW_REFRESH }, cause: 'access_token is missing' },
-    { title: 'expires_in as a string', status: 200, body: { ...tokens, expires_in: '3600' }, cause: 'expires_in must be a number of seconds, got a string' },
+    {
+      title: 'a token_type other than Bearer',
+      status: 200,
+      body: { ...tokens, token_type: 'mac' },
+      cause: 'token_type must be "Bearer", got "mac"',
+    },
+    {
+      title: 'a missing access_token',
+      status: 200,
+      body: { token_type: 'Bearer', refresh_token: NEW_REFRESH },
+      cause: 'access_token is missing',
+    },
+    {
+      title: 'expires_in as a string',
+      status: 200,
+      body: { ...tokens, expires_in: '3600' },
+      cause: 'expires_in must be a number of seconds, got a string',
+    },
   ])('a 2xx answer with $title is INVALID_RESPONSE', async ({ status, body, cause }) => {
     const { endpoint } = await endpointFor(reply(status, body))
     const error = await rejection(endpoint.refresh(REFRESH, { signal: signal() }), RefreshError)

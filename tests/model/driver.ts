@@ -19,7 +19,10 @@ interface RealRequest {
 /** The ids of the state nodes a state value stands for, e.g. `{ active: 'idle' }` -> active, active.idle. */
 export function stateIds(value: Snapshot['value'], prefix = 'tokenSession'): string[] {
   if (typeof value === 'string') return [`${prefix}.${value}`]
-  return Object.entries(value).flatMap(([key, child]) => [`${prefix}.${key}`, ...stateIds(child as Snapshot['value'], `${prefix}.${key}`)])
+  return Object.entries(value).flatMap(([key, child]) => [
+    `${prefix}.${key}`,
+    ...stateIds(child as Snapshot['value'], `${prefix}.${key}`),
+  ])
 }
 
 /** Records what the real actor executed: transitions (from `@xstate.microstep`) and states entered. */
@@ -73,7 +76,9 @@ export function createDriver(world: World, session: TokenSession) {
 
   function onWire(generation: number | undefined, replay: boolean) {
     return unanswered().find(
-      (arrival) => isReplay(arrival.request) === replay && (generation === undefined || generationOf.get(arrival.accessToken) === generation),
+      (arrival) =>
+        isReplay(arrival.request) === replay &&
+        (generation === undefined || generationOf.get(arrival.accessToken) === generation),
     )
   }
 
@@ -140,7 +145,9 @@ export function createDriver(world: World, session: TokenSession) {
         return arrival.answer(401)
       }
       case 'request.aborted': {
-        const parked = requests.find((request) => !request.done && unanswered().every((arrival) => arrival.request !== request.number))
+        const parked = requests.find(
+          (request) => !request.done && unanswered().every((arrival) => arrival.request !== request.number),
+        )
         if (parked === undefined) throw new Error('no parked request to abort')
         return parked.controller.abort()
       }

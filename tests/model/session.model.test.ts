@@ -32,7 +32,7 @@ test('the generated paths take every state and every transition of the machine',
 })
 
 test.each(paths.map((path) => [path.description, path] as const))('%s', async (_, path) => {
-  const session = world.createSession({ inspect: executed.inspect })
+  const session = world.createSession({ inspect: (event) => executed.inspect(event) })
   await path.test(createDriver(world, session))
 })
 

@@ -3,8 +3,8 @@ import { getStateNodes } from 'xstate/graph'
 
 /** A transition's identity, stable across `machine.provide()`: source, event, and its rank among candidates. */
 export function transitionKey(transition: AnyTransitionDefinition): string {
-  const source = transition.source
-  const event = transition.eventType
+  const source = transition.source as unknown as AnyStateNode
+  const event: string = transition.eventType
   const candidates = event === '' ? (source.always ?? []) : (source.transitions.get(event) ?? [])
   return `${source.id} --${event === '' ? 'always' : event}[${candidates.indexOf(transition)}]-->`
 }
@@ -21,5 +21,5 @@ export function definedTransitions(machine: AnyStateMachine): Set<string> {
 
 /** Every state node below the root. */
 export function definedStates(machine: AnyStateMachine): Set<string> {
-  return new Set((getStateNodes(machine.root) as AnyStateNode[]).map((node) => node.id))
+  return new Set(getStateNodes(machine.root).map((node) => node.id))
 }

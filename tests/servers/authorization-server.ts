@@ -8,24 +8,24 @@
 // The cost: 8.x stopped receiving security fixes on 2026-04-30 (same day as Node 20 itself).
 // Acceptable for a loopback-only test server that is never published; revisit (move to 9.x)
 // when the project's minimum Node becomes 22.
-import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net'
+import type { RequestListener } from 'node:http'
 
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider'
 
-import { closeServer, listenOnLoopback, originOf } from './loopback.js';
-import { providerConfiguration } from './provider-configuration.js';
-import { signInWithPkce } from './scripted-sign-in.js';
+import { closeServer, listenOnLoopback, originOf } from './loopback.js'
+import { providerConfiguration } from './provider-configuration.js'
+import { signInWithPkce } from './scripted-sign-in.js'
 
 /** Default audience of access tokens; start the resource server with the same value. */
-export const DEFAULT_RESOURCE = 'urn:token-refresh-machine:api';
+export const DEFAULT_RESOURCE = 'urn:token-refresh-machine:api'
 
-const CLIENT_ID = 'spa';
+const CLIENT_ID = 'spa'
 /** Registered but never called: sign-in reads the code from the Location header. */
-const REDIRECT_URI = 'http://127.0.0.1/callback';
-const RESOURCE_SCOPE = 'api:read';
-const ACCOUNT_ID = 'alice';
-const ROUTES = { authorization: '/auth', token: '/token', revocation: '/token/revocation', jwks: '/jwks' };
+const REDIRECT_URI = 'http://127.0.0.1/callback'
+const RESOURCE_SCOPE = 'api:read'
+const ACCOUNT_ID = 'alice'
+const ROUTES = { authorization: '/auth', token: '/token', revocation: '/token/revocation', jwks: '/jwks' }
 
 /** Options of {@link startAuthorizationServer}. */
 export interface AuthorizationServerOptions {
@@ -33,53 +33,53 @@ export interface AuthorizationServerOptions {
    * Lifetime of access tokens, short so that tests see them expire.
    * @default 2
    */
-  accessTokenTtlSeconds?: number;
+  accessTokenTtlSeconds?: number
   /**
    * Resource indicator (RFC 8707) that access tokens are issued for: their `aud`.
    * @default DEFAULT_RESOURCE
    */
-  resource?: string;
+  resource?: string
 }
 
 /** Exact counts of requests the authorization server has seen. */
 export interface AuthorizationServerCounts {
   /** Token requests with grant_type=refresh_token, whatever their outcome. */
-  refreshGrants: number;
-  refreshGrantsSucceeded: number;
-  refreshGrantsFailed: number;
+  refreshGrants: number
+  refreshGrantsSucceeded: number
+  refreshGrantsFailed: number
   /** Token requests with grant_type=authorization_code, whatever their outcome. */
-  authorizationCodeGrants: number;
+  authorizationCodeGrants: number
   /** Requests to the RFC 7009 revocation endpoint, whatever their outcome. */
-  revocations: number;
+  revocations: number
 }
 
 /** A running oidc-provider on 127.0.0.1 with one public client, `spa`. */
 export interface AuthorizationServer {
   /** e.g. `http://127.0.0.1:PORT` */
-  issuer: string;
-  tokenEndpoint: string;
-  revocationEndpoint: string;
-  jwksUri: string;
+  issuer: string
+  tokenEndpoint: string
+  revocationEndpoint: string
+  jwksUri: string
   /** `'spa'`: public client (no secret), PKCE required, refresh tokens rotate on every use. */
-  clientId: string;
+  clientId: string
   /** Audience (`aud`) of the access tokens this server issues. */
-  resource: string;
+  resource: string
   /**
    * Scripted authorization-code + PKCE flow over HTTP (redirect: 'manual' + a small cookie jar
    * against devInteractions). Resolves the raw RFC 6749 §5.1 token response JSON:
    * `{ access_token, refresh_token, expires_in, token_type, scope, ... }`.
    * The scope defaults to `'offline_access api:read'`; without offline_access no refresh token is issued.
    */
-  signIn(options?: { scope?: string }): Promise<Record<string, unknown>>;
+  signIn(options?: { scope?: string }): Promise<Record<string, unknown>>
   /** Exact counts seen by this server since start (or since resetCounts()). */
-  counts: AuthorizationServerCounts;
-  resetCounts(): void;
+  counts: AuthorizationServerCounts
+  resetCounts(): void
   /** Revoke the grant behind a refresh token (as an admin would), so that the next refresh with it gets invalid_grant. */
-  revokeGrantOf(refreshToken: string): Promise<void>;
+  revokeGrantOf(refreshToken: string): Promise<void>
   /** Stop listening (token endpoint down) and start again on the SAME port with the same in-memory state (grants survive). */
-  pause(): Promise<void>;
-  resume(): Promise<void>;
-  close(): Promise<void>;
+  pause(): Promise<void>
+  resume(): Promise<void>
+  close(): Promise<void>
 }
 
 /**
@@ -92,20 +92,20 @@ export interface AuthorizationServer {
  * const { access_token, refresh_token } = await as.signIn();
  */
 export async function startAuthorizationServer(options: AuthorizationServerOptions = {}): Promise<AuthorizationServer> {
-  const resource = options.resource ?? DEFAULT_RESOURCE;
+  const resource = options.resource ?? DEFAULT_RESOURCE
   // The issuer contains the port, so listen first and plug the provider in once it exists.
-  let handle: RequestListener = (_request, response) => response.writeHead(503).end();
+  let handle: RequestListener = (_request, response) => response.writeHead(503).end()
   const listener: RequestListener = (request, response) => {
     // No keep-alive: a client holding a pooled socket across pause() would fail with "other
     // side closed" on it; without one, every request made while paused gets ECONNREFUSED.
-    response.setHeader('connection', 'close');
-    handle(request, response);
-  };
-  let server = await listenOnLoopback(listener);
-  const { port } = server.address() as AddressInfo;
-  const issuer = originOf(server);
+    response.setHeader('connection', 'close')
+    handle(request, response)
+  }
+  let server = await listenOnLoopback(listener)
+  const { port } = server.address() as AddressInfo
+  const issuer = originOf(server)
 
-  let provider: Provider;
+  let provider: Provider
   try {
     const configuration = await providerConfiguration({
       clientId: CLIENT_ID,
@@ -114,19 +114,21 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       resourceScope: RESOURCE_SCOPE,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 2,
       routes: ROUTES,
-    });
-    provider = withoutDevInteractionsWarning(() => new Provider(issuer, configuration));
+    })
+    provider = withoutDevInteractionsWarning(() => new Provider(issuer, configuration))
   } catch (error) {
     // A bad configuration must not leave a listening port behind in the test process.
-    await closeServer(server);
-    throw error;
+    await closeServer(server)
+    throw error
   }
-  const counts = zeroCounts();
+  const counts = zeroCounts()
+  // Koa middleware: counts each request once it has been answered.
   provider.use(async (ctx, next) => {
-    await next();
-    countRequest(ctx as KoaContextWithOIDC, counts);
-  });
-  handle = provider.callback();
+    await next()
+    countRequest(ctx as KoaContextWithOIDC, counts)
+  })
+  const koaHandler = provider.callback()
+  handle = (request, response) => void koaHandler(request, response)
 
   return {
     issuer,
@@ -148,40 +150,40 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     counts,
     resetCounts: () => void Object.assign(counts, zeroCounts()),
     async revokeGrantOf(refreshToken) {
-      const token = await provider.RefreshToken.find(refreshToken, { ignoreExpiration: true });
-      const grantId = token?.grantId;
-      if (grantId === undefined) throw new Error('revokeGrantOf: unknown refresh token');
+      const token = await provider.RefreshToken.find(refreshToken, { ignoreExpiration: true })
+      const grantId = token?.grantId
+      if (grantId === undefined) throw new Error('revokeGrantOf: unknown refresh token')
       // The same records oidc-provider itself clears when it detects refresh token reuse.
       await Promise.all([
         provider.AccessToken.revokeByGrantId(grantId),
         provider.AuthorizationCode.revokeByGrantId(grantId),
         provider.RefreshToken.revokeByGrantId(grantId),
         provider.Grant.adapter.destroy(grantId),
-      ]);
+      ])
     },
     pause: () => closeServer(server),
     async resume() {
-      if (!server.listening) server = await listenOnLoopback(listener, port);
+      if (!server.listening) server = await listenOnLoopback(listener, port)
     },
     close: () => closeServer(server),
-  };
+  }
 }
 
 function zeroCounts(): AuthorizationServerCounts {
-  return { refreshGrants: 0, refreshGrantsSucceeded: 0, refreshGrantsFailed: 0, authorizationCodeGrants: 0, revocations: 0 };
+  return { refreshGrants: 0, refreshGrantsSucceeded: 0, refreshGrantsFailed: 0, authorizationCodeGrants: 0, revocations: 0 }
 }
 
 /** Runs after oidc-provider answered: its route-level error handler has already set the status. */
 function countRequest(ctx: KoaContextWithOIDC, counts: AuthorizationServerCounts): void {
-  const route = ctx.oidc?.route;
-  if (route === 'revocation') counts.revocations += 1;
-  if (route !== 'token') return;
-  const grantType = ctx.oidc.params?.['grant_type'];
-  if (grantType === 'authorization_code') counts.authorizationCodeGrants += 1;
-  if (grantType !== 'refresh_token') return;
-  counts.refreshGrants += 1;
-  if (ctx.status === 200) counts.refreshGrantsSucceeded += 1;
-  else counts.refreshGrantsFailed += 1;
+  const route = ctx.oidc?.route
+  if (route === 'revocation') counts.revocations += 1
+  if (route !== 'token') return
+  const grantType = ctx.oidc.params?.['grant_type']
+  if (grantType === 'authorization_code') counts.authorizationCodeGrants += 1
+  if (grantType !== 'refresh_token') return
+  counts.refreshGrants += 1
+  if (ctx.status === 200) counts.refreshGrantsSucceeded += 1
+  else counts.refreshGrantsFailed += 1
 }
 
 /**
@@ -190,14 +192,14 @@ function countRequest(ctx: KoaContextWithOIDC, counts: AuthorizationServerCounts
  * only during this synchronous call.
  */
 function withoutDevInteractionsWarning<T>(build: () => T): T {
-  const warn = console.warn;
+  const warn = console.warn
   console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('feature devInteractions is enabled')) return;
-    warn.apply(console, args);
-  };
+    if (typeof args[0] === 'string' && args[0].includes('feature devInteractions is enabled')) return
+    warn.apply(console, args)
+  }
   try {
-    return build();
+    return build()
   } finally {
-    console.warn = warn;
+    console.warn = warn
   }
 }

@@ -9,11 +9,11 @@ export {
   type AuthorizationServer,
   type AuthorizationServerCounts,
   type AuthorizationServerOptions,
-} from './authorization-server.js';
+} from './authorization-server.js'
 export {
   startResourceServer,
   type ResourceServer,
   type ResourceServerCounts,
   type ResourceServerOptions,
-} from './resource-server.js';
-export { startRecordingServer, type RecordedRequest, type RecordingServer } from './recording-server.js';
+} from './resource-server.js'
+export { startRecordingServer, type RecordedRequest, type RecordingServer } from './recording-server.js'

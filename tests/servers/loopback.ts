@@ -1,5 +1,5 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 /**
  * Starts a `node:http` server bound to 127.0.0.1 only, never to every interface:
@@ -9,21 +9,21 @@ import type { AddressInfo } from 'node:net';
  * @param port - `0` (the default) lets the OS pick a free port; pass a previous port to listen there again
  */
 export async function listenOnLoopback(listener: RequestListener, port = 0): Promise<Server> {
-  const server = createServer(listener);
+  const server = createServer(listener)
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', reject)
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  return server
 }
 
 /** The `http://127.0.0.1:PORT` origin of a listening server. */
 export function originOf(server: Server): string {
-  const { address, port } = server.address() as AddressInfo;
-  return `http://${address}:${port}`;
+  const { address, port } = server.address() as AddressInfo
+  return `http://${address}:${port}`
 }
 
 /**
@@ -31,10 +31,10 @@ export function originOf(server: Server): string {
  * so that the next request fails to connect instead of reusing a pooled socket.
  */
 export async function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return;
+  if (!server.listening) return
   const closed = new Promise<void>((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-  });
-  server.closeAllConnections();
-  await closed;
+    server.close((error) => (error ? reject(error) : resolve()))
+  })
+  server.closeAllConnections()
+  await closed
 }

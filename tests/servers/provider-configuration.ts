@@ -1,30 +1,30 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto'
 
-import { exportJWK, generateKeyPair } from 'jose';
-import { errors, type Configuration, type JWK } from 'oidc-provider';
+import { exportJWK, generateKeyPair } from 'jose'
+import { errors, type Configuration, type JWK } from 'oidc-provider'
 
-import { createInMemoryAdapter } from './in-memory-adapter.js';
+import { createInMemoryAdapter } from './in-memory-adapter.js'
 
 /** The choices the authorization server makes; everything else is fixed policy below. */
 export interface ProviderSettings {
-  clientId: string;
-  redirectUri: string;
+  clientId: string
+  redirectUri: string
   /** Resource indicator (RFC 8707) of the one API; the `aud` of every access token. */
-  resource: string;
+  resource: string
   /** Scope the API defines; the only one an access token can carry. */
-  resourceScope: string;
-  accessTokenTtlSeconds: number;
-  routes: Configuration['routes'];
+  resourceScope: string
+  accessTokenTtlSeconds: number
+  routes: Configuration['routes']
 }
 
-const DAY = 24 * 60 * 60;
+const DAY = 24 * 60 * 60
 
 /**
  * oidc-provider configuration for the test authorization server: one public SPA client,
  * JWT access tokens for one API, refresh tokens that rotate on every use.
  */
 export async function providerConfiguration(settings: ProviderSettings): Promise<Configuration> {
-  const { resource } = settings;
+  const { resource } = settings
   return {
     adapter: createInMemoryAdapter(),
     // Our own key, generated per start: the quick-start default keys come with a warning.
@@ -68,15 +68,15 @@ export async function providerConfiguration(settings: ProviderSettings): Promise
         defaultResource: () => resource,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
-          if (indicator !== resource) throw new errors.InvalidTarget();
-          return { scope: settings.resourceScope, audience: resource, accessTokenFormat: 'jwt' };
+          if (indicator !== resource) throw new errors.InvalidTarget()
+          return { scope: settings.resourceScope, audience: resource, accessTokenFormat: 'jwt' }
         },
       },
     },
-  };
+  }
 }
 
 async function signingKey(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  return { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test-signing-key' } as JWK;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
+  return { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test-signing-key' }
 }

@@ -1,21 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto'
 
-import { CookieJar } from './cookie-jar.js';
+import { CookieJar } from './cookie-jar.js'
 
 /** What a scripted user needs to know about the authorization server and the client. */
 export interface SignInTarget {
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  clientId: string;
-  redirectUri: string;
-  resource: string;
-  scope: string;
+  authorizationEndpoint: string
+  tokenEndpoint: string
+  clientId: string
+  redirectUri: string
+  resource: string
+  scope: string
   /** The login typed into devInteractions' form; it becomes the token's `sub`. */
-  accountId: string;
+  accountId: string
 }
 
 /** devInteractions never needs more: login, consent, back to the client. */
-const MAX_STEPS = 12;
+const MAX_STEPS = 12
 
 /**
  * Runs the authorization-code flow with PKCE (RFC 7636) the way a browser would, over plain
@@ -26,9 +26,9 @@ const MAX_STEPS = 12;
  * @returns the raw RFC 6749 §5.1 token response
  */
 export async function signInWithPkce(target: SignInTarget): Promise<Record<string, unknown>> {
-  const verifier = randomBytes(32).toString('base64url');
-  const state = randomBytes(16).toString('base64url');
-  const authorization = new URL(target.authorizationEndpoint);
+  const verifier = randomBytes(32).toString('base64url')
+  const state = randomBytes(16).toString('base64url')
+  const authorization = new URL(target.authorizationEndpoint)
   authorization.search = new URLSearchParams({
     client_id: target.clientId,
     response_type: 'code',
@@ -40,12 +40,12 @@ export async function signInWithPkce(target: SignInTarget): Promise<Record<strin
     code_challenge_method: 'S256',
     // OIDC Core §11: offline_access (and so a refresh token) is ignored without prompt=consent.
     prompt: 'consent',
-  }).toString();
+  }).toString()
 
-  const redirect = await walkToClient(authorization, target);
-  if (redirect.searchParams.get('state') !== state) throw new Error(`sign-in: state mismatch in ${redirect.href}`);
-  const code = redirect.searchParams.get('code');
-  if (code === null) throw new Error(`sign-in: no code in ${redirect.href}`);
+  const redirect = await walkToClient(authorization, target)
+  if (redirect.searchParams.get('state') !== state) throw new Error(`sign-in: state mismatch in ${redirect.href}`)
+  const code = redirect.searchParams.get('code')
+  if (code === null) throw new Error(`sign-in: no code in ${redirect.href}`)
 
   const response = await fetch(target.tokenEndpoint, {
     method: 'POST',
@@ -56,38 +56,38 @@ export async function signInWithPkce(target: SignInTarget): Promise<Record<strin
       client_id: target.clientId,
       code_verifier: verifier,
     }),
-  });
-  const body = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`sign-in: token endpoint answered ${response.status} ${JSON.stringify(body)}`);
-  return body;
+  })
+  const body = (await response.json()) as Record<string, unknown>
+  if (!response.ok) throw new Error(`sign-in: token endpoint answered ${response.status} ${JSON.stringify(body)}`)
+  return body
 }
 
 /** Follows the front channel until the authorization server sends the browser back to the client. */
 async function walkToClient(start: URL, target: SignInTarget): Promise<URL> {
-  const jar = new CookieJar();
-  let url = start;
-  let form: URLSearchParams | undefined;
+  const jar = new CookieJar()
+  let url = start
+  let form: URLSearchParams | undefined
   for (let step = 0; step < MAX_STEPS; step += 1) {
-    const cookie = jar.header();
+    const cookie = jar.header()
     const response = await fetch(url, {
       redirect: 'manual',
       ...(form === undefined ? {} : { method: 'POST', body: form }),
       headers: cookie === undefined ? {} : { cookie },
-    });
-    jar.store(response);
-    const body = await response.text();
-    form = undefined;
+    })
+    jar.store(response)
+    const body = await response.text()
+    form = undefined
 
-    const location = response.headers.get('location');
+    const location = response.headers.get('location')
     if (response.status >= 300 && response.status < 400 && location !== null) {
-      url = new URL(location, url);
-      if (url.href.startsWith(target.redirectUri)) return url;
-      continue;
+      url = new URL(location, url)
+      if (url.href.startsWith(target.redirectUri)) return url
+      continue
     }
-    const prompt = response.status === 200 ? /name="prompt" value="(\w+)"/.exec(body)?.[1] : undefined;
-    if (prompt === 'login') form = new URLSearchParams({ prompt, login: target.accountId, password: 'any' });
-    else if (prompt === 'consent') form = new URLSearchParams({ prompt });
-    else throw new Error(`sign-in: unexpected ${response.status} at ${url.href}: ${body.slice(0, 300)}`);
+    const prompt = response.status === 200 ? /name="prompt" value="(\w+)"/.exec(body)?.[1] : undefined
+    if (prompt === 'login') form = new URLSearchParams({ prompt, login: target.accountId, password: 'any' })
+    else if (prompt === 'consent') form = new URLSearchParams({ prompt })
+    else throw new Error(`sign-in: unexpected ${response.status} at ${url.href}: ${body.slice(0, 300)}`)
   }
-  throw new Error(`sign-in: no redirect to ${target.redirectUri} after ${MAX_STEPS} steps`);
+  throw new Error(`sign-in: no redirect to ${target.redirectUri} after ${MAX_STEPS} steps`)
 }

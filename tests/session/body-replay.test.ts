@@ -30,7 +30,11 @@ test.each([
 test('a Request object is cloned before its first send, so its body survives the replay', async () => {
   const session = await signedInSession(api)
   api.expireAccessTokens()
-  const request = new Request(api.url('/echo'), { method: 'PUT', body: '{"a":1}', headers: { 'content-type': 'application/json' } })
+  const request = new Request(api.url('/echo'), {
+    method: 'PUT',
+    body: '{"a":1}',
+    headers: { 'content-type': 'application/json' },
+  })
 
   const response = await session.fetch(request)
 

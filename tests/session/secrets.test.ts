@@ -25,7 +25,9 @@ test('no token reaches the inspector: not in context, events, snapshots or actio
   await session.signOut()
 
   expect(inspected.length).toBeGreaterThan(20)
-  const serialized = JSON.stringify(inspected, (key, value: unknown) => (key === 'actorRef' || key === 'sourceRef' ? undefined : value))
+  const serialized = JSON.stringify(inspected, (key, value: unknown) =>
+    key === 'actorRef' || key === 'sourceRef' ? undefined : value,
+  )
   expect(serialized).not.toMatch(tokenPattern)
   expect(JSON.stringify(session.actor.getPersistedSnapshot())).not.toMatch(tokenPattern)
 })
@@ -53,7 +55,11 @@ test('no token appears in the errors a caller can see', async () => {
 
 test('what web storage holds is the tokens and metadata only, under one key', async () => {
   const data = new Map<string, string>()
-  const store = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) }
+  const store = {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
+  }
   const session = await signedInSession(api, { storage: webStorage(store) })
   expect([...data.keys()]).toEqual(['token-refresh-machine:session'])
   await session.signOut()

@@ -72,7 +72,11 @@ test('signOut revokes the refresh token at the server (RFC 7009)', async () => {
   await session.signOut()
 
   expect(revoked).toHaveLength(1)
-  expect(Object.fromEntries(new URLSearchParams(revoked[0]))).toEqual({ token: 'rt-1', token_type_hint: 'refresh_token', client_id: 'spa' })
+  expect(Object.fromEntries(new URLSearchParams(revoked[0]))).toEqual({
+    token: 'rt-1',
+    token_type_hint: 'refresh_token',
+    client_id: 'spa',
+  })
   await revocation.close()
 })
 
