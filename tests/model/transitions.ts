@@ -4,7 +4,7 @@ import { getStateNodes } from 'xstate/graph'
 /** A transition's identity, stable across `machine.provide()`: source, event, and its rank among candidates. */
 export function transitionKey(transition: AnyTransitionDefinition): string {
   const source = transition.source as unknown as AnyStateNode
-  const event: string = transition.eventType
+  const event = transition.eventType as string
   const candidates = event === '' ? (source.always ?? []) : (source.transitions.get(event) ?? [])
   return `${source.id} --${event === '' ? 'always' : event}[${candidates.indexOf(transition)}]-->`
 }
