@@ -1,10 +1,9 @@
 import type { StoredTokens, TokenStorage } from '../machines/ports.js'
 
 /**
- * Keeps the tokens in this JavaScript realm only: gone on reload, invisible to
- * other scripts' storage reads, which makes it the safest place (RFC 9700
- * §4.13 and the OAuth browser-based-apps BCP both warn that persistent web
- * storage is readable by any script that runs on the page). The default.
+ * Keeps the tokens in this JavaScript realm only: gone on reload, and out of
+ * reach of any script that reads web storage. That makes it the safest place
+ * (see "OAuth 2.0 for Browser-Based Applications", token storage). The default.
  */
 export function memoryStorage(): TokenStorage {
   let record: StoredTokens | null = null

@@ -24,7 +24,7 @@ function parseOrigin(entry: string, allowInsecureHttp: boolean): string {
       `allowedOrigins: "${entry}" has a path, query or credentials; tokens are scoped by origin only. Use "${url.origin}".`,
     )
   }
-  // RFC 6750 §5.3 and RFC 9700 §2.6: bearer tokens travel over TLS only. Plain
+  // RFC 6750 §5.3: bearer tokens travel over TLS only. Plain
   // http stays possible for loopback, where nothing crosses a network.
   if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname) && !allowInsecureHttp) {
     throw new ConfigurationError(
