@@ -151,10 +151,12 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     dispatch,
   })
 
-  const endError = (reason: EndReason) =>
-    reason === 'expired'
-      ? new SessionExpiredError(undefined, { cause: runner.lastError() })
-      : new NotSignedInError('The session was signed out; sign in again to continue.')
+  const endError = (reason: EndReason) => {
+    if (reason === 'signedOut') return new NotSignedInError('The session was signed out; sign in again to continue.')
+    // The refusal that ended the grant, when a refresh ended it (not a 401 without refresh token).
+    const refusal = runner.lastError()
+    return new SessionExpiredError(undefined, refusal?.code === 'INVALID_GRANT' ? { cause: refusal } : {})
+  }
 
   const machine = sessionMachine.provide({
     actions: {

@@ -70,6 +70,7 @@ export function refreshRunner(deps: RefreshRunnerDeps) {
     // losing it would leave only the old, already-rotated one (RFC 9700 §4.14.2).
     await deps.storage.save(record)
     if (signal.aborted) return
+    lastError = undefined
     deps.stage(record)
     deps.dispatch({
       type: 'refresh.succeeded',
