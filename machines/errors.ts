@@ -10,6 +10,7 @@ export type TokenSessionErrorCode =
   | 'NOT_SIGNED_IN'
   | 'REVOCATION_FAILED'
   | 'INTERNAL_ERROR'
+  | 'LOCK_TIMEOUT'
   | RefreshErrorCode
 
 /**
@@ -101,6 +102,14 @@ export class RevocationError extends TokenSessionError<'REVOCATION_FAILED'> {
   constructor(message: string, options: { cause?: unknown; status?: number } = {}) {
     super(message, { code: 'REVOCATION_FAILED', cause: options.cause })
     this.status = options.status
+  }
+}
+
+/** The coordination lock could not be taken in time; the refresh did not happen (never refresh without the lock). */
+export class LockTimeoutError extends TokenSessionError<'LOCK_TIMEOUT'> {
+  override name = 'LockTimeoutError'
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'LOCK_TIMEOUT', cause: options.cause })
   }
 }
 

@@ -56,3 +56,39 @@ export interface TokenStorage {
 export interface Navigation {
   toLogin(details: { reason: 'expired' }): void
 }
+
+/**
+ * Mutual exclusion across whoever shares one grant: tabs of an origin, worker
+ * threads, server processes. `withLock` runs `task` while holding the named
+ * lock and releases it when the task settles. It rejects with a
+ * `LockTimeoutError` when the lock cannot be had within `timeout` ms; the task
+ * then never runs. `task`'s signal aborts if the lock is lost while held (a
+ * Redis lease that could not be renewed), so the holder can stop before acting
+ * on stale ground.
+ */
+export interface Lock {
+  withLock<T>(name: string, task: (signal: AbortSignal) => Promise<T>, options: { timeout: number }): Promise<T>
+}
+
+/** What siblings tell each other. Only metadata unless a coherent carrier is wanted: see `tokens`. */
+export type BroadcastMessage =
+  | {
+      type: 'tokens.changed'
+      generation: number
+      /**
+       * The new record itself, for carriers that are as private as the storage
+       * (BroadcastChannel: same origin, in memory). Lets a sibling adopt the
+       * result without trusting a storage that may lag (localStorage across
+       * Chromium renderers).
+       */
+      tokens?: StoredTokens
+    }
+  | { type: 'session.ended'; reason: 'signedOut' | 'expired'; generation: number }
+
+/** Tells the other tabs or processes sharing the grant that tokens changed or the session ended. */
+export interface Broadcast {
+  publish(message: BroadcastMessage): Awaitable<void>
+  /** Receives messages from the others (never one's own); returns the unsubscribe function. */
+  subscribe(listener: (message: BroadcastMessage) => void): () => void
+  close(): Awaitable<void>
+}
