@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+
+import { settleOf, stateOf, until, waitForState } from '../support/session-harness.js'
+import { signedInSession, startRealWorld, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+
+let world: RealWorld
+beforeAll(async () => {
+  world = await startRealWorld()
+})
+afterAll(() => world?.close())
+beforeEach(() => world.reset())
+
+test('aborting a request that waits on a refresh rejects it and leaves the refresh running', async () => {
+  const { session, storage, tokenEndpoint, emitted } = await signedInSession(world)
+  await waitForAccessTokenExpiry(storage)
+  const release = tokenEndpoint.hold()
+  const trigger = session.fetch(`${world.api.url}/data`)
+  await waitForState(session, 'refreshing')
+  const controller = new AbortController()
+  const waiting = settleOf(session.fetch(`${world.api.url}/data`, { signal: controller.signal }))
+  await until(() => session.actor.getSnapshot().context.waiting === 2)
+
+  controller.abort()
+  const aborted = await waiting
+
+  expect(aborted).toMatchObject({ ok: false, error: { name: 'AbortError' } })
+  expect(stateOf(session)).toBe('refreshing')
+  expect(session.actor.getSnapshot().context.waiting).toBe(1)
+  release()
+  expect((await trigger).status).toBe(200)
+  expect((await session.fetch(`${world.api.url}/data`)).status).toBe(200)
+  expect(emitted).toEqual([{ type: 'refreshed', generation: 2, expiresAt: expect.any(Number) as unknown }])
+  expect(world.as.counts).toMatchObject({ refreshGrants: 1, refreshGrantsSucceeded: 1, refreshGrantsFailed: 0 })
+  // The trigger's 401 and its replay, then the later request; the aborted one never went out.
+  expect(world.api.counts).toEqual({ requests: 3, ok: 2, unauthorized: 1, forbidden: 0 })
+})

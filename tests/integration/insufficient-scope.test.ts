@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+
+import { stateOf } from '../support/session-harness.js'
+import { signedInSession, startRealWorld, type RealWorld } from './real-world.js'
+
+let world: RealWorld
+beforeAll(async () => {
+  world = await startRealWorld()
+})
+afterAll(() => world?.close())
+beforeEach(() => world.reset())
+
+// RFC 6750 §3.1: insufficient_scope is the token's rights, not its validity; a new token would not help.
+test('a 403 insufficient_scope reaches the caller without a refresh', async () => {
+  const { session, storage, tokenEndpoint } = await signedInSession(world)
+
+  const response = await session.fetch(`${world.api.url}/admin`)
+
+  expect(response.status).toBe(403)
+  expect(response.headers.get('www-authenticate')).toBe('Bearer realm="api", error="insufficient_scope", scope="api:admin"')
+  expect(world.as.counts.refreshGrants).toBe(0)
+  expect(tokenEndpoint.exchanges).toEqual([])
+  expect(world.api.counts).toEqual({ requests: 1, ok: 0, unauthorized: 0, forbidden: 1 })
+  expect(stateOf(session)).toBe('active.idle')
+  expect(storage.saved).toHaveLength(1)
+})
