@@ -92,3 +92,28 @@ export interface Broadcast {
   subscribe(listener: (message: BroadcastMessage) => void): () => void
   close(): Awaitable<void>
 }
+
+/**
+ * Time, injected. `now` is monotonic (a wall-clock change cannot move it back);
+ * `wallNow` is epoch time, used only to persist expiries across reloads.
+ */
+export interface Clock {
+  now(): number
+  wallNow(): number
+  /** Calls `callback` once after `ms`; returns the cancel function. Any `ms`, however large, must be honoured. */
+  setTimer(ms: number, callback: () => void): () => void
+}
+
+/** What the session hears from its environment: becoming visible again, and the network coming and going. */
+export type EnvironmentChange = 'visible' | 'online' | 'offline'
+
+/**
+ * The environment hooks, swappable the way TanStack Query's `focusManager`
+ * and `onlineManager` are: browsers report visibility and connectivity,
+ * servers and tests report what they like.
+ */
+export interface Environment {
+  isOnline(): boolean
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (change: EnvironmentChange) => void): () => void
+}

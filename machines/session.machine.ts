@@ -1,119 +1,31 @@
-import { assign, emit, not, setup } from 'xstate'
-import type {
-  EndReason,
-  RefreshFailureCode,
-  SessionContext,
-  SessionEmitted,
-  SessionEvent,
-  TokenMetadata,
-} from './session.types.js'
+import { and, emit, not } from 'xstate'
+import { initialContext, sessionSetup } from './session.setup.js'
 
-type RequestParams = { id: number }
-type EndParams = { reason: EndReason }
-
-const initialContext: SessionContext = {
-  generation: 0,
-  expiresAt: null,
-  hasRefreshToken: false,
-  inFlight: {},
-  waiting: 0,
-  retrying: 0,
-}
-
-function adjust(inFlight: Record<number, number>, generation: number, by: number): Record<number, number> {
-  const next = { ...inFlight }
-  const count = (next[generation] ?? 0) + by
-  if (count > 0) next[generation] = count
-  else delete next[generation]
-  return next
-}
-
-function metadataOf(event: TokenMetadata): TokenMetadata {
-  return { generation: event.generation, expiresAt: event.expiresAt, hasRefreshToken: event.hasRefreshToken }
-}
+const admit = { type: 'admit', params: ({ event }: { event: { id: number } }) => ({ id: event.id }) } as const
+const enqueue = { type: 'enqueue', params: ({ event }: { event: { id: number } }) => ({ id: event.id }) } as const
+const scheduleRefresh = {
+  type: 'scheduleRefresh',
+  params: ({ context }: { context: { generation: number; refreshAt: number | null } }) => ({
+    generation: context.generation,
+    at: context.refreshAt,
+  }),
+} as const
+const adoptAndRelease = ['recordTokens', 'adoptTokens', 'releaseWaiting', 'countReleased', scheduleRefresh] as const
+const adoptAndAdmit = ['recordTokens', 'adoptTokens', 'admitWaiting', 'countAdmitted', scheduleRefresh] as const
 
 /**
  * The session statechart. It decides; it does nothing. Every effect is a named
- * action whose default does nothing, and `createTokenSession` provides the real
- * ones (`machine.provide({ actions })`). Outcomes of those effects come back as
- * events. No `invoke`, no `after`: the machine stays a pure transition function
- * that `xstate/graph` can walk exhaustively.
+ * action ([session.setup.ts](./session.setup.ts)) whose real implementation
+ * `createTokenSession` provides; outcomes of those effects, and time itself,
+ * come back as events. No `invoke`, no `after`: the machine stays a pure
+ * transition function that `xstate/graph` can walk exhaustively.
  */
-export const sessionMachine = setup({
-  types: {
-    context: {} as SessionContext,
-    events: {} as SessionEvent,
-    emitted: {} as SessionEmitted,
-  },
-  actions: {
-    /** Send request `id` now, with the current access token. */
-    admit: (_, _params: RequestParams) => {},
-    /** Park request `id` until the session can authorize it. */
-    enqueue: (_, _params: RequestParams) => {},
-    /** Refuse request `id`: the session cannot authorize it. */
-    refuse: (_, _params: RequestParams & EndParams) => {},
-    /** Send every parked request with the current access token, as its one replay. */
-    releaseWaiting: () => {},
-    /** Send every parked request with the current access token, as its first send. */
-    admitWaiting: () => {},
-    /** Reject every parked request because the session ended. */
-    rejectWaiting: (_, _params: EndParams) => {},
-    /** Reject every parked request because the refresh failed without ending the session. */
-    failWaiting: (_, _params: { code: RefreshFailureCode }) => {},
-    /** Make the token set announced by the current event the one in use. */
-    adoptTokens: () => {},
-    /** Forget the tokens, in memory and in storage. */
-    clearTokens: () => {},
-    /** Ask the token endpoint for a new token set (RFC 6749 §6). */
-    startRefresh: () => {},
-    /** Abandon a refresh in flight; its late result must not be adopted. */
-    cancelRefresh: () => {},
-    /** Send the user to sign in again. */
-    navigateToLogin: () => {},
-    countSent: assign({
-      inFlight: ({ context }) => adjust(context.inFlight, context.generation, 1),
-    }),
-    countSettled: assign(({ context, event }) => {
-      if (event.type !== 'request.settled') return {}
-      if (event.replay) return { retrying: Math.max(0, context.retrying - 1) }
-      return { inFlight: adjust(context.inFlight, event.generation, -1) }
-    }),
-    countRejected: assign({
-      inFlight: ({ context, event }) =>
-        event.type === 'token.rejected' ? adjust(context.inFlight, event.generation, -1) : context.inFlight,
-    }),
-    countParked: assign({ waiting: ({ context }) => context.waiting + 1 }),
-    countAborted: assign({ waiting: ({ context }) => Math.max(0, context.waiting - 1) }),
-    countReplayed: assign({ retrying: ({ context }) => context.retrying + 1 }),
-    countReleased: assign({ retrying: ({ context }) => context.retrying + context.waiting, waiting: 0 }),
-    countAdmitted: assign({
-      inFlight: ({ context }) => adjust(context.inFlight, context.generation, context.waiting),
-      waiting: 0,
-    }),
-    countRefused: assign({ waiting: 0 }),
-    recordTokens: assign(({ event }) =>
-      event.type === 'storage.loaded' || event.type === 'session.signedIn' || event.type === 'refresh.succeeded'
-        ? metadataOf(event)
-        : {},
-    ),
-    forgetTokens: assign({ expiresAt: null, hasRefreshToken: false }),
-  },
-  guards: {
-    /** The 401 answered a token older than the one now held: replay, don't refresh. */
-    isStaleToken: ({ context, event }) => event.type === 'token.rejected' && event.generation < context.generation,
-    hasRefreshToken: ({ context }) => context.hasRefreshToken,
-    isRetrying: ({ context }) => context.retrying > 0,
-    hasRequestsInFlight: ({ context }) => Object.keys(context.inFlight).length > 0 || context.retrying > 0,
-  },
-}).createMachine({
+export const sessionMachine = sessionSetup.createMachine({
   id: 'tokenSession',
-  context: initialContext,
+  context: ({ input }) => initialContext(input),
   initial: 'restoring',
   on: {
-    'session.signedIn': {
-      target: '.active',
-      actions: ['recordTokens', 'adoptTokens', 'releaseWaiting', 'countReleased'],
-    },
+    'session.signedIn': { target: '.active', actions: adoptAndRelease },
     'session.signedOut': {
       target: '.signedOut',
       actions: [
@@ -125,35 +37,27 @@ export const sessionMachine = setup({
       ],
     },
     'request.settled': { actions: 'countSettled' },
+    'network.online': { actions: 'recordOnline' },
+    'network.offline': { actions: 'recordOnline' },
   },
   states: {
     restoring: {
       on: {
         // Requests parked during the restore have not been sent yet: they go
         // out as first sends, keeping their one replay for a stale stored token.
-        'storage.loaded': {
-          target: 'active',
-          actions: ['recordTokens', 'adoptTokens', 'admitWaiting', 'countAdmitted'],
-        },
-        'session.signedIn': {
-          target: 'active',
-          actions: ['recordTokens', 'adoptTokens', 'admitWaiting', 'countAdmitted'],
-        },
+        'storage.loaded': { target: 'active', actions: adoptAndAdmit },
+        'session.signedIn': { target: 'active', actions: adoptAndAdmit },
         'storage.empty': {
           target: 'signedOut',
           actions: [{ type: 'rejectWaiting', params: { reason: 'signedOut' } }, 'countRefused'],
         },
-        'request.sent': {
-          actions: [{ type: 'enqueue', params: ({ event }) => ({ id: event.id }) }, 'countParked'],
-        },
+        'request.sent': { actions: [enqueue, 'countParked'] },
         'request.aborted': { actions: 'countAborted' },
       },
     },
     signedOut: {
       on: {
-        'request.sent': {
-          actions: { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'signedOut' }) },
-        },
+        'request.sent': { actions: { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'signedOut' }) } },
         'token.rejected': {
           actions: ['countRejected', { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'signedOut' }) }],
         },
@@ -162,25 +66,21 @@ export const sessionMachine = setup({
     active: {
       initial: 'idle',
       on: {
-        'request.sent': {
-          actions: ['countSent', { type: 'admit', params: ({ event }) => ({ id: event.id }) }],
-        },
+        'request.sent': [
+          { guard: and(['isTokenExpired', 'hasRefreshToken']), target: 'refreshing', actions: [enqueue, 'countParked'] },
+          { actions: ['countSent', admit] },
+        ],
         'token.rejected': [
-          {
-            // A sibling request already replaced the token this one was sent with.
-            guard: 'isStaleToken',
-            actions: ['countRejected', 'countReplayed', { type: 'admit', params: ({ event }) => ({ id: event.id }) }],
-          },
-          {
-            guard: 'hasRefreshToken',
-            target: 'refreshing',
-            actions: ['countRejected', { type: 'enqueue', params: ({ event }) => ({ id: event.id }) }, 'countParked'],
-          },
+          // A sibling request already replaced the token this one was sent with.
+          { guard: 'isStaleToken', actions: ['countRejected', 'countReplayed', admit] },
+          { guard: 'hasRefreshToken', target: 'refreshing', actions: ['countRejected', 'markRejected', enqueue, 'countParked'] },
           {
             target: 'expired',
             actions: ['countRejected', { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'expired' }) }],
           },
         ],
+        // Proactive: the token is still good, so nobody waits for this refresh.
+        'refresh.due': { guard: and(['isCurrentToken', 'hasRefreshToken']), target: 'refreshing' },
       },
       states: {
         idle: {
@@ -195,41 +95,79 @@ export const sessionMachine = setup({
             { guard: not('hasRequestsInFlight'), target: 'idle' },
           ],
         },
-        retrying: {
-          always: { guard: not('isRetrying'), target: 'requesting' },
-        },
+        retrying: { always: { guard: not('isRetrying'), target: 'requesting' } },
       },
     },
     refreshing: {
-      entry: 'startRefresh',
-      exit: 'cancelRefresh',
+      // One renewal, however many attempts: requests that cannot use the
+      // current token wait here for its outcome, all sharing one wait. The
+      // proactive timer is spent either way: new tokens bring a new one.
+      initial: 'exchanging',
+      entry: [
+        'forgetRefreshAt',
+        { type: 'scheduleRefresh', params: ({ context }) => ({ generation: context.generation, at: null }) },
+      ],
       on: {
-        'request.sent': {
-          actions: [{ type: 'enqueue', params: ({ event }) => ({ id: event.id }) }, 'countParked'],
-        },
-        'token.rejected': {
-          actions: ['countRejected', { type: 'enqueue', params: ({ event }) => ({ id: event.id }) }, 'countParked'],
-        },
+        'request.sent': [{ guard: 'isTokenUsable', actions: ['countSent', admit] }, { actions: [enqueue, 'countParked'] }],
+        'token.rejected': [
+          { guard: and(['isStaleToken', 'isTokenUsable']), actions: ['countRejected', 'countReplayed', admit] },
+          { actions: ['countRejected', 'markRejected', enqueue, 'countParked'] },
+        ],
         'request.aborted': { actions: 'countAborted' },
-        'refresh.succeeded': {
-          target: 'active',
-          actions: [
-            'recordTokens',
-            'adoptTokens',
-            'releaseWaiting',
-            'countReleased',
-            emit(({ event }) => ({ type: 'refreshed', generation: event.generation, expiresAt: event.expiresAt })),
-          ],
+      },
+      states: {
+        exchanging: {
+          entry: ['countAttempt', 'startRefresh'],
+          exit: 'cancelRefresh',
+          on: {
+            'refresh.succeeded': {
+              target: '#tokenSession.active',
+              actions: [...adoptAndRelease, emit(({ event }) => ({ type: 'refreshed', generation: event.generation }))],
+            },
+            'refresh.failed': [
+              // No network: wait for one instead of burning an attempt.
+              { guard: 'isOffline', target: 'offline', actions: 'refundAttempt' },
+              {
+                guard: 'canRetry',
+                target: 'backingOff',
+                actions: [
+                  {
+                    type: 'scheduleRetry',
+                    params: ({ context, event }) => ({ attempt: context.attempt, retryAfter: event.retryAfter }),
+                  },
+                  emit(({ context, event }) => ({
+                    type: 'refreshFailed',
+                    code: event.code,
+                    attempt: context.attempt,
+                    willRetry: true,
+                  })),
+                ],
+              },
+              {
+                target: '#tokenSession.active',
+                actions: [
+                  { type: 'failWaiting', params: ({ event }) => ({ code: event.code }) },
+                  'countRefused',
+                  emit(({ context, event }) => ({
+                    type: 'refreshFailed',
+                    code: event.code,
+                    attempt: context.attempt,
+                    willRetry: false,
+                  })),
+                  'resetAttempts',
+                ],
+              },
+            ],
+            'refresh.rejected': { target: '#tokenSession.expired' },
+          },
         },
-        'refresh.failed': {
-          target: 'active',
-          actions: [
-            { type: 'failWaiting', params: ({ event }) => ({ code: event.code }) },
-            'countRefused',
-            emit(({ event }) => ({ type: 'refreshFailed', code: event.code })),
-          ],
+        backingOff: {
+          exit: 'cancelRetry',
+          on: { 'retry.due': [{ guard: 'isOffline', target: 'offline' }, { target: 'exchanging' }] },
         },
-        'refresh.rejected': { target: 'expired' },
+        offline: {
+          on: { 'network.online': { target: 'exchanging', actions: 'recordOnline' } },
+        },
       },
     },
     expired: {
@@ -242,9 +180,7 @@ export const sessionMachine = setup({
         emit({ type: 'expired' }),
       ],
       on: {
-        'request.sent': {
-          actions: { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'expired' }) },
-        },
+        'request.sent': { actions: { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'expired' }) } },
         'token.rejected': {
           actions: ['countRejected', { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'expired' }) }],
         },

@@ -10,6 +10,8 @@ export interface AuthorizedFetchDeps {
   baseUrl: string | undefined
   desk: RequestDesk
   dispatch: (event: SessionEvent) => boolean
+  /** The monotonic clock: the machine checks the token's expiry at the moment of use. */
+  now: () => number
 }
 
 /**
@@ -17,7 +19,7 @@ export interface AuthorizedFetchDeps {
  * which token; this function carries the request through those decisions and
  * makes sure it settles exactly once, with at most one replay.
  */
-export function authorizedFetch({ adapter, origins, baseUrl, desk, dispatch }: AuthorizedFetchDeps): FetchFunction {
+export function authorizedFetch({ adapter, origins, baseUrl, desk, dispatch, now }: AuthorizedFetchDeps): FetchFunction {
   let lastId = 0
 
   function settle(id: number, ticket: Ticket): void {
@@ -41,7 +43,7 @@ export function authorizedFetch({ adapter, origins, baseUrl, desk, dispatch }: A
     const { signal } = outgoing
     signal?.throwIfAborted()
     const id = ++lastId
-    const first = await desk.ask(id, { type: 'request.sent', id }, signal, false)
+    const first = await desk.ask(id, { type: 'request.sent', id, now: now() }, signal, false)
     const response = await send(outgoing, id, first)
 
     const retry =

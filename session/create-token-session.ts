@@ -1,17 +1,30 @@
 import { createActor, type ActorOptions } from 'xstate'
+import { systemClock } from '../adapters/clock.js'
+import { defaultEnvironment } from '../adapters/environment.js'
 import { fetchAdapter } from '../adapters/fetch.js'
 import { memoryStorage } from '../adapters/memory-storage.js'
 import { noNavigation } from '../adapters/navigation.js'
 import { parseTokenResponse, validateTokenSet } from '../adapters/token-response.js'
 import { ConfigurationError, NotSignedInError, RefreshError, SessionExpiredError } from '../machines/errors.js'
-import type { FetchFunction, Navigation, StoredTokens, TokenEndpoint, TokenSet, TokenStorage } from '../machines/ports.js'
+import type {
+  Clock,
+  Environment,
+  FetchFunction,
+  Navigation,
+  StoredTokens,
+  TokenEndpoint,
+  TokenSet,
+  TokenStorage,
+} from '../machines/ports.js'
 import { sessionMachine } from '../machines/session.machine.js'
-import type { EndReason, SessionEmitted, SessionEvent } from '../machines/session.types.js'
+import type { EndReason, SessionEmitted, SessionEvent, TokenMetadata } from '../machines/session.types.js'
 import { allowedOrigins } from './allowed-origins.js'
 import { authorizedFetch } from './authorized-fetch.js'
 import { guardedStorage } from './guarded-storage.js'
 import { refreshRunner } from './refresh-runner.js'
+import { backoffDelay, freshTiming, resolveTiming, restoredTiming, type RefreshOptions } from './refresh-timing.js'
 import { requestDesk } from './request-desk.js'
+import { timers as createTimers } from './timers.js'
 import type { SessionWarning } from './warnings.js'
 
 /** A token endpoint written as one async function (any backend, any protocol). */
@@ -45,6 +58,23 @@ export interface TokenSessionOptions {
    * @default globalThis.fetch, looked up at call time
    */
   fetch?: FetchFunction
+  /** When and how to refresh: proactively, with backoff, within a deadline. */
+  refresh?: RefreshOptions
+  /**
+   * Time: monotonic `now`, wall `wallNow`, timers. Swap in a simulated clock for tests.
+   * @default systemClock()
+   */
+  clock?: Clock
+  /**
+   * Visibility and connectivity hooks.
+   * @default browserEnvironment() in a browser, staticEnvironment() (always online) elsewhere
+   */
+  environment?: Environment
+  /**
+   * Randomness for backoff jitter, in [0, 1).
+   * @default Math.random
+   */
+  random?: () => number
   /** An XState inspector, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
   inspect?: ActorOptions<typeof sessionMachine>['inspect']
 }
@@ -104,7 +134,11 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const endpoint = normalizeEndpoint(options.tokenEndpoint)
   const origins = allowedOrigins(options.allowedOrigins, options.allowInsecureHttp ?? false)
   const navigation = options.navigation ?? noNavigation()
-  const now = Date.now
+  const timing = resolveTiming(options.refresh)
+  const clock = options.clock ?? systemClock()
+  const environment = options.environment ?? defaultEnvironment()
+  const random = options.random ?? Math.random
+  const timers = createTimers(clock)
 
   const warningListeners = new Set<(warning: SessionWarning) => void>()
   const warn = (warning: SessionWarning) => {
@@ -137,6 +171,27 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     staged.set(tokens.generation, tokens)
     if (dispatch(event)) staged.delete(tokens.generation)
   }
+  /** A token set that arrived just now, as a record to store (wall-clock expiry) and metadata for the machine (monotonic). */
+  const toRecord = (set: TokenSet, previousRefreshToken?: string) => {
+    const receivedAt = clock.now()
+    const { expiresAt, refreshAt } = freshTiming(set.expiresIn, receivedAt, timing)
+    // RFC 6749 §6: no new refresh token means the old one stays valid.
+    const refreshToken = set.refreshToken ?? previousRefreshToken
+    const record: StoredTokens = {
+      version: 1,
+      accessToken: set.accessToken,
+      ...(refreshToken === undefined ? {} : { refreshToken }),
+      expiresAt: expiresAt === null ? null : clock.wallNow() + (expiresAt - receivedAt),
+      generation: ++highestGeneration,
+    }
+    const metadata: TokenMetadata = {
+      generation: record.generation,
+      expiresAt,
+      refreshAt,
+      hasRefreshToken: refreshToken !== undefined,
+    }
+    return { record, metadata }
+  }
 
   const desk = requestDesk(() => {
     if (vault === null) throw new Error('Internal error: a request was admitted without tokens.')
@@ -145,9 +200,10 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const runner = refreshRunner({
     endpoint,
     storage,
-    now,
-    nextGeneration: () => ++highestGeneration,
-    stage: (tokens) => staged.set(tokens.generation, tokens),
+    clock,
+    timeout: timing.timeout,
+    toRecord,
+    announce: (record, metadata) => handOver(record, { type: 'refresh.succeeded', ...metadata }),
     dispatch,
   })
 
@@ -176,8 +232,16 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
       clearTokens: () => {
         vault = null
         staged.clear()
+        timers.clear('refresh')
         lastClear = storage.clear()
       },
+      scheduleRefresh: (_, { generation, at }) => {
+        if (!timing.proactive || at === null) return timers.clear('refresh')
+        timers.set('refresh', Math.max(0, at - clock.now()), () => dispatch({ type: 'refresh.due', generation }))
+      },
+      scheduleRetry: (_, { attempt, retryAfter }) =>
+        timers.set('retry', backoffDelay(attempt, retryAfter, random, timing), () => dispatch({ type: 'retry.due' })),
+      cancelRetry: () => timers.clear('retry'),
       startRefresh: () => {
         if (vault?.refreshToken !== undefined) runner.start(vault.refreshToken)
       },
@@ -198,8 +262,15 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
         }),
     },
   })
-  const actor = createActor(machine, options.inspect === undefined ? {} : { inspect: options.inspect })
+  const input = { maxAttempts: timing.maxAttempts }
+  const actor = createActor(machine, options.inspect === undefined ? { input } : { input, inspect: options.inspect })
   actor.start()
+
+  if (!environment.isOnline()) dispatch({ type: 'network.offline' })
+  environment.subscribe((change) => {
+    if (change === 'visible') timers.catchUp()
+    else dispatch({ type: change === 'online' ? 'network.online' : 'network.offline' })
+  })
 
   // Restore after the caller has had a chance to subscribe (`session.on`), so
   // a storage that fails at once still reaches its warning listeners.
@@ -211,10 +282,11 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
         return
       }
       highestGeneration = Math.max(highestGeneration, stored.generation)
+      const remaining = stored.expiresAt === null ? null : stored.expiresAt - clock.wallNow()
       handOver(stored, {
         type: 'storage.loaded',
         generation: stored.generation,
-        expiresAt: stored.expiresAt,
+        ...restoredTiming(remaining, clock.now(), timing),
         hasRefreshToken: stored.refreshToken !== undefined,
       })
     })
@@ -226,23 +298,12 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
       baseUrl: (globalThis as { location?: { href?: string } }).location?.href,
       desk,
       dispatch,
+      now: () => clock.now(),
     }),
 
     async signIn(tokens) {
-      const set = parseSignIn(tokens)
-      const record: StoredTokens = {
-        version: 1,
-        accessToken: set.accessToken,
-        ...(set.refreshToken === undefined ? {} : { refreshToken: set.refreshToken }),
-        expiresAt: set.expiresIn === undefined ? null : now() + set.expiresIn * 1000,
-        generation: ++highestGeneration,
-      }
-      handOver(record, {
-        type: 'session.signedIn',
-        generation: record.generation,
-        expiresAt: record.expiresAt,
-        hasRefreshToken: record.refreshToken !== undefined,
-      })
+      const { record, metadata } = toRecord(parseSignIn(tokens))
+      handOver(record, { type: 'session.signedIn', ...metadata })
       await storage.save(record)
     },
 

@@ -29,7 +29,7 @@ test('a refresh while the token endpoint is down fails with a RefreshError and k
   expect(storage.clears).toBe(0)
   expect(storage.current()).toMatchObject({ refreshToken: initialRefreshToken, generation: 1 })
   expect(navigations).toEqual([])
-  expect(emitted).toEqual([{ type: 'refreshFailed', code: 'NETWORK' }])
+  expect(emitted).toEqual([{ type: 'refreshFailed', code: 'NETWORK', attempt: 1, willRetry: false }])
 
   await world.as.resume()
   const afterResume = await session.fetch(`${world.api.url}/data`)

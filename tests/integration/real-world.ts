@@ -172,6 +172,9 @@ export async function signedInSession(world: RealWorld, options: Partial<TokenSe
     storage,
     navigation: callbackNavigation((details) => navigations.push(details)),
     allowedOrigins: [world.api.origin],
+    // These suites pin the reactive core (refresh on 401, one attempt), so their
+    // counts are exact; proactive refresh and backoff have their own suite.
+    refresh: { proactive: false, maxAttempts: 1 },
     ...options,
   })
   for (const type of ['refreshed', 'refreshFailed', 'expired', 'signedOut'] as const) {

@@ -50,9 +50,11 @@ async function until(condition: () => boolean, describe: () => string): Promise<
 }
 
 function comparable(snapshot: Snapshot) {
-  const { expiresAt: _clock, ...context } = snapshot.context
-  return { value: snapshot.value, context }
+  return { value: snapshot.value, context: snapshot.context }
 }
+
+/** The lifetime in seconds that yields the model's expiry on the world's clock (frozen at 0). */
+const expiresInFor = (expiresAt: number | null) => (expiresAt === 0 ? 0 : 3600)
 
 /**
  * Realizes model events in the real world: a model `token.rejected` becomes
@@ -104,17 +106,23 @@ export function createDriver(world: World, session: TokenSession) {
     return refresh
   }
 
-  async function perform(event: Event, before: Snapshot): Promise<void> {
+  async function perform(event: Event, before: Snapshot, after: Snapshot): Promise<void> {
     switch (event.type) {
       case 'storage.loaded':
         generationOf.set('at-stored', 1)
-        world.finishLoad({ version: 1, accessToken: 'at-stored', refreshToken: 'rt-stored', expiresAt: null, generation: 1 })
+        world.finishLoad({
+          version: 1,
+          accessToken: 'at-stored',
+          refreshToken: 'rt-stored',
+          expiresAt: event.expiresAt === null ? null : world.clock.wallNow() + event.expiresAt,
+          generation: 1,
+        })
         return
       case 'storage.empty':
         world.finishLoad(null)
         return
       case 'session.signedIn': {
-        const tokens = world.issue(event.hasRefreshToken)
+        const tokens = world.issue(event.hasRefreshToken, expiresInFor(event.expiresAt))
         generationOf.set(tokens.access_token as string, event.generation)
         return session.signIn(tokens)
       }
@@ -125,7 +133,8 @@ export function createDriver(world: World, session: TokenSession) {
           number: requests.length + 1,
           controller: new AbortController(),
           done: false,
-          parkedByRefresh: before.matches('refreshing'),
+          // Parked by a renewal (the model says it waits in `refreshing`): its first send is a release.
+          parkedByRefresh: after.matches('refreshing') && after.context.waiting > before.context.waiting,
         }
         requests.push(request)
         const settle = () => void (request.done = true)
@@ -153,7 +162,7 @@ export function createDriver(world: World, session: TokenSession) {
       }
       case 'refresh.succeeded': {
         const refresh = latestRefresh()
-        refresh.answer('success')
+        refresh.answer('success', expiresInFor(event.expiresAt))
         // The world's token endpoint issued the newest token set just now.
         generationOf.set(`at-${world.issuedCount()}`, event.generation)
         return
@@ -162,6 +171,20 @@ export function createDriver(world: World, session: TokenSession) {
         return latestRefresh().answer('server_error')
       case 'refresh.rejected':
         return latestRefresh().answer('invalid_grant')
+      case 'refresh.due': {
+        const timer = world.clock.pending().find((pending) => pending.dueAt === real().context.refreshAt)
+        if (timer === undefined) throw new Error('no proactive refresh timer is armed')
+        return timer.fire()
+      }
+      case 'retry.due': {
+        const [timer, ...others] = world.clock.pending()
+        if (timer === undefined || others.length > 0)
+          throw new Error(`expected exactly the retry timer, found ${others.length + (timer ? 1 : 0)}`)
+        return timer.fire()
+      }
+      case 'network.online':
+      case 'network.offline':
+        return world.environment.emit(event.type === 'network.online' ? 'online' : 'offline')
     }
   }
 
@@ -180,13 +203,17 @@ export function createDriver(world: World, session: TokenSession) {
           'refresh.succeeded',
           'refresh.failed',
           'refresh.rejected',
+          'refresh.due',
+          'retry.due',
+          'network.online',
+          'network.offline',
         ] as const
       ).map((type) => [
         type,
         async ({ event, state }: { event: Event; state: Snapshot }) => {
           const before = previous ?? real()
-          await perform(event, before)
-          if (state.matches('refreshing') && !before.matches('refreshing')) refreshesExpected++
+          await perform(event, before, state)
+          if (state.matches({ refreshing: 'exchanging' }) && !before.matches({ refreshing: 'exchanging' })) refreshesExpected++
           if (state.matches('expired') && !before.matches('expired')) navigationsExpected++
           previous = state
           await quiescent(state)

@@ -6,34 +6,54 @@ import { transitionKey } from './transitions.js'
 type Snapshot = SnapshotFrom<typeof sessionMachine>
 type Event = EventFromLogic<typeof sessionMachine>
 
-/** Keeps the walk finite and small: at most this many requests alive, and this many token generations. */
+/** Keeps the walk finite and small: at most this many requests alive, this many token generations, this many attempts. */
 const maxRequests = 2
-const maxGeneration = 3
+const maxGeneration = 2
+export const modelMaxAttempts = 2
+
+/**
+ * Token lifetimes the world can hand out, as the session computes them on the
+ * model world's clock (frozen at 0, leeway 30 s, minimum interval 0): a
+ * token good for an hour, and one born expired (`expires_in: 0`).
+ */
+export const lifetimes = {
+  fresh: { expiresAt: 3_600_000, refreshAt: 3_570_000 },
+  bornExpired: { expiresAt: 0, refreshAt: 0 },
+  /** Read back from storage an hour after it expired. */
+  stale: { expiresAt: -3_600_000, refreshAt: 0 },
+} as const
 
 /**
  * The events the world could produce in a given state, with their payloads.
  * Only events the real world can actually cause are offered: a settle or a 401
  * needs a request of that token generation on the wire; an abort needs a
- * parked request.
+ * parked request; a proactive refresh needs its timer armed.
  */
 function candidateEvents(snapshot: Snapshot): Event[] {
   const { context } = snapshot
   const next = context.generation + 1
   const onWire = Object.keys(context.inFlight).map(Number)
   return [
-    { type: 'storage.loaded', generation: 1, expiresAt: null, hasRefreshToken: true },
+    { type: 'storage.loaded', generation: 1, ...lifetimes.fresh, hasRefreshToken: true },
+    { type: 'storage.loaded', generation: 1, ...lifetimes.stale, hasRefreshToken: true },
     { type: 'storage.empty' },
-    { type: 'session.signedIn', generation: next, expiresAt: null, hasRefreshToken: true },
-    { type: 'session.signedIn', generation: next, expiresAt: null, hasRefreshToken: false },
+    { type: 'session.signedIn', generation: next, ...lifetimes.fresh, hasRefreshToken: true },
+    { type: 'session.signedIn', generation: next, ...lifetimes.bornExpired, hasRefreshToken: true },
+    { type: 'session.signedIn', generation: next, ...lifetimes.fresh, hasRefreshToken: false },
     { type: 'session.signedOut' },
-    { type: 'request.sent', id: 0 },
+    { type: 'request.sent', id: 0, now: 0 },
     { type: 'request.aborted', id: 0 },
     ...onWire.map((generation): Event => ({ type: 'request.settled', id: 0, generation, replay: false })),
     { type: 'request.settled', id: 0, generation: context.generation, replay: true },
     ...onWire.map((generation): Event => ({ type: 'token.rejected', id: 0, generation })),
-    { type: 'refresh.succeeded', generation: next, expiresAt: null, hasRefreshToken: true },
+    { type: 'refresh.due', generation: context.generation },
+    { type: 'refresh.succeeded', generation: next, ...lifetimes.fresh, hasRefreshToken: true },
+    { type: 'refresh.succeeded', generation: next, ...lifetimes.bornExpired, hasRefreshToken: true },
     { type: 'refresh.failed', code: 'SERVER_ERROR' },
     { type: 'refresh.rejected' },
+    { type: 'retry.due' },
+    { type: 'network.online' },
+    { type: 'network.offline' },
   ]
 }
 
@@ -58,6 +78,14 @@ function realizable(snapshot: Snapshot, event: Event): boolean {
     case 'session.signedIn':
     case 'refresh.succeeded':
       return event.generation <= maxGeneration
+    // The proactive timer is armed from adoption until a refresh starts.
+    case 'refresh.due':
+      return context.refreshAt !== null
+    // Only a real change of connectivity is an event.
+    case 'network.online':
+      return !context.online
+    case 'network.offline':
+      return context.online
     default:
       return true
   }
@@ -70,6 +98,7 @@ function realizable(snapshot: Snapshot, event: Event): boolean {
  * `expired`, say) still ends a path of its own and gets covered.
  */
 export const sessionModel = createTestModel(sessionMachine, {
+  input: { maxAttempts: modelMaxAttempts },
   events: candidateEvents,
   filterEvents: realizable,
   serializeState: (snapshot, event, previous) =>
@@ -86,6 +115,7 @@ export function eventsOf(path: SessionTestPath): Event[] {
 export function transitionsTaken(events: readonly Event[]): Set<string> {
   const taken = new Set<string>()
   const actor = createActor(sessionMachine, {
+    input: { maxAttempts: modelMaxAttempts },
     inspect: (inspection) => {
       if (inspection.type !== '@xstate.microstep') return
       for (const transition of (inspection as unknown as { _transitions: Parameters<typeof transitionKey>[0][] })._transitions) {

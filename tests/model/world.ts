@@ -4,6 +4,8 @@ import { callbackNavigation } from '../../adapters/navigation.js'
 import type { StoredTokens, TokenStorage } from '../../machines/ports.js'
 import { createTokenSession, type TokenSession, type TokenSessionOptions } from '../../session/create-token-session.js'
 import { createHttpTestServer, readBody, type HttpTestServer } from '../support/http-test-server.js'
+import { manualClock, manualEnvironment } from '../support/manual-clock.js'
+import { modelMaxAttempts } from './session.model.js'
 
 /** A resource request that reached the server and waits for the test to answer it. */
 export interface Arrival {
@@ -16,7 +18,8 @@ export interface Arrival {
 /** A refresh grant that reached the token endpoint and waits for the test to answer it. */
 export interface RefreshArrival {
   answered: boolean
-  answer(outcome: 'success' | 'server_error' | 'invalid_grant'): void
+  /** `expiresIn` is the lifetime of the token set a success hands out. */
+  answer(outcome: 'success' | 'server_error' | 'invalid_grant', expiresIn?: number): void
 }
 
 /**
@@ -30,11 +33,14 @@ export interface World {
   arrivals: Arrival[]
   refreshes: RefreshArrival[]
   navigations: number
+  /** The simulated clock of the current session: frozen at 0; timers fire only when the test fires them. */
+  clock: ReturnType<typeof manualClock>
+  environment: ReturnType<typeof manualEnvironment>
   /** Sets up a fresh session; its storage load stays pending until `finishLoad`. */
   createSession(options?: Partial<TokenSessionOptions>): TokenSession
   finishLoad(stored: StoredTokens | null): void
   /** A token response as a login would give it. */
-  issue(withRefreshToken: boolean): Record<string, unknown>
+  issue(withRefreshToken: boolean, expiresIn: number): Record<string, unknown>
   /** How many token sets have been issued; the newest access token is `at-<count>`. */
   issuedCount(): number
   close(): Promise<void>
@@ -54,9 +60,9 @@ export async function createWorld(): Promise<World> {
       await new Promise<void>((resolve) => {
         const arrival: RefreshArrival = {
           answered: false,
-          answer(outcome) {
+          answer(outcome, expiresIn = 3600) {
             arrival.answered = true
-            if (outcome === 'success') reply(response, 200, world.issue(true))
+            if (outcome === 'success') reply(response, 200, world.issue(true, expiresIn))
             else if (outcome === 'server_error') reply(response, 503, { error: 'temporarily_unavailable' })
             else reply(response, 400, { error: 'invalid_grant' })
             resolve()
@@ -110,24 +116,33 @@ export async function createWorld(): Promise<World> {
     arrivals: [],
     refreshes: [],
     navigations: 0,
+    clock: manualClock(),
+    environment: manualEnvironment(),
     createSession(options = {}) {
       world.arrivals.length = 0
       world.refreshes.length = 0
       world.navigations = 0
+      world.clock = manualClock()
+      world.environment = manualEnvironment()
       return createTokenSession({
         tokenEndpoint: oauth2TokenEndpoint({ url: server.url('/token'), clientId: 'model' }),
         allowedOrigins: [server.origin],
         storage: heldStorage(),
         navigation: callbackNavigation(() => world.navigations++),
+        clock: world.clock,
+        environment: world.environment,
+        random: () => 0.5,
+        // minInterval 0: a token born expired is due at once, so the model's two lifetimes stay two numbers.
+        refresh: { minInterval: 0, maxAttempts: modelMaxAttempts },
         ...options,
       })
     },
     finishLoad(stored) {
       resolveLoad?.(stored)
     },
-    issue(withRefreshToken) {
+    issue(withRefreshToken, expiresIn) {
       issued++
-      const tokens: Record<string, unknown> = { access_token: `at-${issued}`, token_type: 'Bearer' }
+      const tokens: Record<string, unknown> = { access_token: `at-${issued}`, token_type: 'Bearer', expires_in: expiresIn }
       if (withRefreshToken) tokens.refresh_token = `rt-${issued}`
       return tokens
     },

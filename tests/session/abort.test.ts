@@ -23,7 +23,7 @@ test('aborting a request that waits for a refresh rejects it with AbortError and
 
   expect(result.ok ? undefined : result.error).toMatchObject({ name: 'AbortError' })
   expect(session.actor.getSnapshot().context.waiting).toBe(1)
-  expect(stateOf(session)).toBe('refreshing')
+  expect(stateOf(session)).toBe('refreshing.exchanging')
   release()
   expect((await other).status).toBe(200)
   expect(api.refreshes).toHaveLength(1)

@@ -33,7 +33,7 @@ test('no token reaches the inspector: not in context, events, snapshots or actio
 })
 
 test('no token appears in the errors a caller can see', async () => {
-  const session = await signedInSession(api)
+  const session = await signedInSession(api, { refresh: { maxAttempts: 1 } })
   const errors: unknown[] = []
   for (const mode of ['server_error', 'rate_limited', 'invalid_response', 'invalid_grant'] as const) {
     api.mode = mode

@@ -33,7 +33,6 @@ test('a plain async function is a token endpoint', () => {
 test('events are typed by name, and unknown names are refused', () => {
   session.on('refreshed', (event) => {
     expectTypeOf(event.generation).toEqualTypeOf<number>()
-    expectTypeOf(event.expiresAt).toEqualTypeOf<number | null>()
   })
   session.on('refreshFailed', (event) => expectTypeOf(event.code).toExtend<RefreshErrorCode>())
   session.on('warning', (warning) => expectTypeOf(warning.message).toEqualTypeOf<string>())
