@@ -35,10 +35,10 @@ export interface RealWorld {
   close(): Promise<void>
 }
 
-/** Starts the three servers on loopback. Access tokens live 2 s. */
-export async function startRealWorld(): Promise<RealWorld> {
+/** Starts the three servers on loopback. Access tokens live 2 s unless told otherwise. */
+export async function startRealWorld(options: { accessTokenTtlSeconds?: number } = {}): Promise<RealWorld> {
   // 2 s, not 1: exp is whole seconds, so a 1 s token can be dead milliseconds after issue.
-  const as = await startAuthorizationServer({ accessTokenTtlSeconds: 2 })
+  const as = await startAuthorizationServer({ accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 2 })
   const others = await Promise.all([
     startResourceServer({ issuer: as.issuer, jwksUri: as.jwksUri, audience: as.resource }),
     startRecordingServer(),

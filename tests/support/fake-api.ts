@@ -27,6 +27,10 @@ export interface FakeApi {
   /** Refresh grants received, and the refresh tokens they carried. */
   refreshes: string[]
   mode: TokenEndpointMode
+  /** Answers the next refresh grants with these modes, one each, before falling back to `mode`. */
+  script: TokenEndpointMode[]
+  /** The `expires_in` of the token sets it issues. */
+  expiresIn: number
   /** Resolve to let held refresh answers out; `hold()` arms it. */
   hold(): () => void
   /** Holds resource requests whose path starts with a prefix until released. */
@@ -38,9 +42,18 @@ export interface FakeApi {
   close(): Promise<void>
 }
 
-export async function startFakeApi(): Promise<FakeApi> {
+export interface FakeApiOptions {
+  /**
+   * A clock for the server: given one, access tokens also die at the end of
+   * their `expires_in`, as on a real server. Without one they live until
+   * `expireAccessTokens()`.
+   */
+  now?: () => number
+}
+
+export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
   let counter = 0
-  const validAccess = new Set<string>()
+  const validAccess = new Map<string, number>()
   const validRefresh = new Set<string>()
   let gate: Promise<void> | undefined
   const resourceGates = new Map<string, Promise<void>>()
@@ -49,9 +62,9 @@ export async function startFakeApi(): Promise<FakeApi> {
     counter++
     const access = `at-${counter}`
     const refresh = `rt-${counter}`
-    validAccess.add(access)
+    validAccess.set(access, options.now ? options.now() + api.expiresIn * 1000 : Infinity)
     validRefresh.add(refresh)
-    return { access_token: access, refresh_token: refresh, token_type: 'Bearer' as const, expires_in: 300 }
+    return { access_token: access, refresh_token: refresh, token_type: 'Bearer' as const, expires_in: api.expiresIn }
   }
 
   function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -64,7 +77,7 @@ export async function startFakeApi(): Promise<FakeApi> {
     const presented = form.get('refresh_token') ?? ''
     api.refreshes.push(presented)
     if (gate) await gate
-    switch (api.mode) {
+    switch (api.script.shift() ?? api.mode) {
       case 'server_error':
         return json(response, 503, { error: 'temporarily_unavailable' })
       case 'rate_limited':
@@ -93,7 +106,7 @@ export async function startFakeApi(): Promise<FakeApi> {
     if (path.startsWith('/forbidden')) {
       response.writeHead(403, { 'www-authenticate': 'Bearer error="insufficient_scope", scope="admin"' })
       response.end()
-    } else if (presented === undefined || !validAccess.has(presented)) {
+    } else if (presented === undefined || !((validAccess.get(presented) ?? 0) > (options.now?.() ?? 0))) {
       response.writeHead(401, { 'www-authenticate': 'Bearer realm="api", error="invalid_token"' })
       response.end()
     } else if (path.startsWith('/invalid-request')) {
@@ -118,6 +131,8 @@ export async function startFakeApi(): Promise<FakeApi> {
     seen: [],
     refreshes: [],
     mode: 'ok',
+    script: [],
+    expiresIn: 300,
     hold() {
       let release!: () => void
       gate = new Promise<void>((resolve) => (release = resolve))

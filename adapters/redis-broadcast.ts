@@ -1,0 +1,80 @@
+import type { Broadcast, BroadcastMessage } from '../machines/ports.js'
+import { isBroadcastMessage } from './broadcast-message.js'
+import type { RedisLike, RedisSubscriberLike } from './redis-like.js'
+
+export interface RedisBroadcastOptions {
+  /** A connected client that publishes; it may be shared with other work. */
+  publisher: Pick<RedisLike, 'publish'>
+  /**
+   * A connected client dedicated to subscribing (node-redis:
+   * `publisher.duplicate()`): a subscribed connection can send no other command.
+   * One may serve several `redisBroadcast`s.
+   */
+  subscriber: RedisSubscriberLike
+  /**
+   * The pub/sub channel. One per grant or per app, namespaced.
+   * @default 'trm:broadcast'
+   */
+  channel?: string
+  /**
+   * Told when subscribing fails (the subscriber is not connected, say); the
+   * listeners then hear nothing from the others.
+   * @default console.error
+   */
+  onError?: (error: unknown) => void
+}
+
+/**
+ * Tells the other processes sharing a grant that tokens changed or the session
+ * ended, over Redis pub/sub, as JSON. Each instance tags what it publishes
+ * with a random id and drops its own messages on the way back; malformed ones
+ * are dropped too. Delivery is at most once, to whoever is subscribed at that
+ * moment: a process that was away re-reads the storage instead.
+ *
+ * `tokens` travels as published: anyone who may subscribe to the channel
+ * should be as trusted as the storage that keeps them. `close()` unsubscribes
+ * but leaves both connections open: they are yours.
+ *
+ * @example
+ * const publisher = await createClient({ url }).connect()
+ * const broadcast = redisBroadcast({ publisher, subscriber: await publisher.duplicate().connect() })
+ */
+export function redisBroadcast(options: RedisBroadcastOptions): Broadcast {
+  const { publisher, subscriber, channel = 'trm:broadcast', onError = console.error } = options
+  const id = crypto.randomUUID()
+  const listeners = new Set<(message: BroadcastMessage) => void>()
+  let subscribed: Promise<unknown> | undefined
+
+  const onMessage = (text: string) => {
+    let envelope: unknown
+    try {
+      envelope = JSON.parse(text)
+    } catch {
+      return // Not JSON: not ours.
+    }
+    const { from, message } = (envelope ?? {}) as { from?: unknown; message?: unknown }
+    if (from === id || typeof from !== 'string' || !isBroadcastMessage(message)) return
+    for (const listener of listeners) listener(message)
+  }
+
+  return {
+    publish: async (message) => {
+      await publisher.publish(channel, JSON.stringify({ from: id, message }))
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      // Subscribe on first use, not at creation: the connection may still be opening then.
+      subscribed ??= subscriber.subscribe(channel, onMessage).catch((error: unknown) => {
+        subscribed = undefined
+        onError(error)
+      })
+      return () => void listeners.delete(listener)
+    },
+    async close() {
+      listeners.clear()
+      if (subscribed === undefined) return
+      subscribed = undefined
+      await subscriber.unsubscribe(channel, onMessage)
+    },
+  }
+}
