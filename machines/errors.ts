@@ -19,7 +19,7 @@ export type TokenSessionErrorCode =
  * signed in so a later request can try again.
  */
 export type RefreshErrorCode =
-  'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR' | 'INVALID_GRANT'
+  'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR' | 'LOCK_TIMEOUT' | 'INVALID_GRANT'
 
 export interface TokenSessionErrorOptions<TCode extends TokenSessionErrorCode> {
   code: TCode

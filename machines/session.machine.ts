@@ -81,6 +81,8 @@ export const sessionMachine = sessionSetup.createMachine({
         ],
         // Proactive: the token is still good, so nobody waits for this refresh.
         'refresh.due': { guard: and(['isCurrentToken', 'hasRefreshToken']), target: 'refreshing' },
+        'sibling.refreshed': { guard: 'isNewerToken', actions: adoptAndRelease },
+        'sibling.expired': { target: 'expired' },
       },
       states: {
         idle: {
@@ -114,6 +116,13 @@ export const sessionMachine = sessionSetup.createMachine({
           { actions: ['countRejected', 'markRejected', enqueue, 'countParked'] },
         ],
         'request.aborted': { actions: 'countAborted' },
+        // A sibling refreshed first: adopt its tokens instead of presenting a refresh token it already rotated.
+        'sibling.refreshed': {
+          guard: 'isNewerToken',
+          target: 'active',
+          actions: [...adoptAndRelease, emit(({ event }) => ({ type: 'refreshed', generation: event.generation }))],
+        },
+        'sibling.expired': { target: 'expired' },
       },
       states: {
         exchanging: {

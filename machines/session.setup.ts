@@ -12,7 +12,13 @@ type RequestParams = { id: number }
 type EndParams = { reason: EndReason }
 
 /** Failures worth another attempt: they may pass on their own. A malformed answer will not. */
-const transientCodes: ReadonlySet<RefreshFailureCode> = new Set(['NETWORK', 'TIMEOUT', 'SERVER_ERROR', 'RATE_LIMITED'])
+const transientCodes: ReadonlySet<RefreshFailureCode> = new Set([
+  'NETWORK',
+  'TIMEOUT',
+  'SERVER_ERROR',
+  'RATE_LIMITED',
+  'LOCK_TIMEOUT',
+])
 
 function adjust(inFlight: Record<number, number>, generation: number, by: number): Record<number, number> {
   const next = { ...inFlight }
@@ -88,7 +94,10 @@ export const sessionSetup = setup({
     resetAttempts: assign({ attempt: 0 }),
     refundAttempt: assign({ attempt: ({ context }) => Math.max(0, context.attempt - 1) }),
     recordTokens: assign(({ event }) =>
-      event.type === 'storage.loaded' || event.type === 'session.signedIn' || event.type === 'refresh.succeeded'
+      event.type === 'storage.loaded' ||
+      event.type === 'session.signedIn' ||
+      event.type === 'refresh.succeeded' ||
+      event.type === 'sibling.refreshed'
         ? {
             generation: event.generation,
             expiresAt: event.expiresAt,
@@ -119,6 +128,8 @@ export const sessionSetup = setup({
     /** During a refresh, requests may still use the current token if nobody saw it rejected and it has not expired. */
     isTokenUsable: ({ context, event }) =>
       !context.tokenRejected && !(event.type === 'request.sent' && context.expiresAt !== null && event.now >= context.expiresAt),
+    /** A sibling's tokens replace ours only if they are newer: generations only move forward. */
+    isNewerToken: ({ context, event }) => event.type === 'sibling.refreshed' && event.generation > context.generation,
     isCurrentToken: ({ context, event }) => event.type === 'refresh.due' && event.generation === context.generation,
     /** Another attempt is allowed: a transient failure, attempts left, and a network to try on. */
     canRetry: ({ context, event }) =>

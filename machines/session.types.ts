@@ -12,7 +12,8 @@
 export type EndReason = 'expired' | 'signedOut'
 
 /** A failure of the token endpoint that leaves the session signed in. */
-export type RefreshFailureCode = 'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR'
+export type RefreshFailureCode =
+  'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR' | 'LOCK_TIMEOUT'
 
 /** Metadata of the token set the session holds, never the tokens themselves. */
 export interface TokenMetadata {
@@ -86,6 +87,10 @@ export type SessionEvent =
   | { type: 'retry.due' }
   | { type: 'network.online' }
   | { type: 'network.offline' }
+  /** Another tab or process sharing the grant holds newer tokens (heard by broadcast, or found under the lock). */
+  | ({ type: 'sibling.refreshed' } & TokenMetadata)
+  /** Another tab or process found the grant gone. */
+  | { type: 'sibling.expired' }
 
 /** Events the session announces; subscribe with `session.on(type, listener)`. */
 export type SessionEmitted =

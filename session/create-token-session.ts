@@ -24,6 +24,7 @@ import { guardedStorage } from './guarded-storage.js'
 import { refreshRunner } from './refresh-runner.js'
 import { backoffDelay, freshTiming, resolveTiming, restoredTiming, type RefreshOptions } from './refresh-timing.js'
 import { requestDesk } from './request-desk.js'
+import { siblings, type CoordinationOptions } from './siblings.js'
 import { timers as createTimers } from './timers.js'
 import type { SessionWarning } from './warnings.js'
 
@@ -75,6 +76,8 @@ export interface TokenSessionOptions {
    * @default Math.random
    */
   random?: () => number
+  /** Sharing one grant across tabs or processes: one refresh among all of them, and sign-out everywhere. */
+  coordination?: CoordinationOptions
   /** An XState inspector, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
   inspect?: ActorOptions<typeof sessionMachine>['inspect']
 }
@@ -144,7 +147,8 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const warn = (warning: SessionWarning) => {
     for (const listener of warningListeners) queueMicrotask(() => listener(warning))
   }
-  const storage = guardedStorage(options.storage ?? memoryStorage(), warn)
+  const userStorage = options.storage ?? memoryStorage()
+  const storage = guardedStorage(userStorage, warn)
 
   // The vault: the only place tokens live. The machine sees their metadata.
   let vault: StoredTokens | null = null
@@ -197,13 +201,31 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     if (vault === null) throw new Error('Internal error: a request was admitted without tokens.')
     return vault
   }, dispatch)
+  const others = siblings(options.coordination, storage, userStorage)
+  /** Adopts a record a sibling tab or process left; it is already in the shared storage. */
+  const adoptSibling = (record: StoredTokens) => {
+    highestGeneration = Math.max(highestGeneration, record.generation)
+    const remaining = record.expiresAt === null ? null : record.expiresAt - clock.wallNow()
+    handOver(record, {
+      type: 'sibling.refreshed',
+      generation: record.generation,
+      ...restoredTiming(remaining, clock.now(), timing),
+      hasRefreshToken: record.refreshToken !== undefined,
+    })
+  }
   const runner = refreshRunner({
     endpoint,
     storage,
     clock,
     timeout: timing.timeout,
-    toRecord,
+    lock: others.lock,
+    lockName: others.lockName,
+    lockTimeout: others.lockTimeout,
+    newerSibling: () => others.newerThan(vault?.generation ?? 0),
+    toRecord: (set, refreshToken) => toRecord(set, refreshToken),
     announce: (record, metadata) => handOver(record, { type: 'refresh.succeeded', ...metadata }),
+    adoptSibling,
+    publish: (record) => others.publish({ type: 'tokens.changed', generation: record.generation, tokens: record }),
     dispatch,
   })
 
@@ -266,6 +288,23 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const actor = createActor(machine, options.inspect === undefined ? { input } : { input, inspect: options.inspect })
   actor.start()
 
+  // What the siblings say: newer tokens to adopt, or the end of the session everywhere.
+  let endedBySibling = false
+  others.listen((message) => {
+    if (message.type === 'tokens.changed') {
+      if (message.generation <= (vault?.generation ?? 0)) return
+      if (message.tokens) adoptSibling(message.tokens)
+      else void others.newerThan(vault?.generation ?? 0).then((record) => record && adoptSibling(record))
+      return
+    }
+    endedBySibling = true
+    dispatch(message.reason === 'expired' ? { type: 'sibling.expired' } : { type: 'session.signedOut' })
+    endedBySibling = false
+  })
+  actor.on('expired', () => {
+    if (!endedBySibling) void others.publish({ type: 'session.ended', reason: 'expired', generation: vault?.generation ?? 0 })
+  })
+
   if (!environment.isOnline()) dispatch({ type: 'network.offline' })
   environment.subscribe((change) => {
     if (change === 'visible') timers.catchUp()
@@ -309,7 +348,10 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
 
     async signOut() {
       const refreshToken = vault?.refreshToken
+      const generation = vault?.generation ?? 0
       dispatch({ type: 'session.signedOut' })
+      // Signing out here signs out every tab and instance sharing the grant.
+      await others.publish({ type: 'session.ended', reason: 'signedOut', generation })
       // RFC 7009 §2.1: revoking the refresh token ends the grant at the server too.
       if (endpoint.revoke !== undefined && refreshToken !== undefined) {
         try {

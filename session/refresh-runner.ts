@@ -1,6 +1,6 @@
 import { validateTokenSet } from '../adapters/token-response.js'
 import { RefreshError, isRefreshError } from '../machines/errors.js'
-import type { Clock, StoredTokens, TokenEndpoint, TokenSet } from '../machines/ports.js'
+import type { Clock, Lock, StoredTokens, TokenEndpoint, TokenSet } from '../machines/ports.js'
 import type { RefreshFailureCode, SessionEvent, TokenMetadata } from '../machines/session.types.js'
 import type { GuardedStorage } from './guarded-storage.js'
 
@@ -10,10 +10,19 @@ export interface RefreshRunnerDeps {
   clock: Clock
   /** Deadline for one refresh, in ms. */
   timeout: number
+  /** Held around every refresh, so siblings sharing the grant never present the same refresh token twice. */
+  lock: Lock
+  lockName: string
+  lockTimeout: number
+  /** Under the lock: a record newer than ours that a sibling left (storage, or its broadcast), if any. */
+  newerSibling: () => Promise<StoredTokens | null>
   /** Turns a token set received just now into the record to store and its metadata; `refreshToken` is the one just used. */
   toRecord: (tokens: TokenSet, refreshToken: string) => { record: StoredTokens; metadata: TokenMetadata }
-  /** Hands the machine a record it is about to adopt. */
+  /** Hands the machine a record it is about to adopt: ours, or a sibling's. */
   announce: (record: StoredTokens, metadata: TokenMetadata) => void
+  adoptSibling: (record: StoredTokens) => void
+  /** Tells the siblings, before the lock is released. */
+  publish: (record: StoredTokens) => Promise<void>
   dispatch: (event: SessionEvent) => boolean
 }
 
@@ -28,6 +37,12 @@ function toRefreshError(error: unknown): RefreshError {
   if (name === 'InvalidTokenResponseError') {
     return new RefreshError('The token endpoint answered with an invalid token response; nothing was stored.', {
       code: 'INVALID_RESPONSE',
+      cause: error,
+    })
+  }
+  if (name === 'LockTimeoutError') {
+    return new RefreshError('The refresh lock could not be taken in time; no refresh was made without it.', {
+      code: 'LOCK_TIMEOUT',
       cause: error,
     })
   }
@@ -49,48 +64,82 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * Runs one refresh at a time. The machine starts it on entering
- * `refreshing.exchanging` and cancels it on leaving; a cancelled run's result
- * is dropped, so a refresh that lands after sign-out is never adopted.
+ * Runs one refresh at a time, under the coordination lock. The machine starts
+ * it on entering `refreshing.exchanging` and cancels it on leaving; a
+ * cancelled run's result is dropped, so a refresh that lands after sign-out is
+ * never adopted.
  */
 export function refreshRunner(deps: RefreshRunnerDeps) {
   let cancel: AbortController | undefined
   let lastError: RefreshError | undefined
 
-  async function run(refreshToken: string, cancelled: AbortSignal): Promise<void> {
+  function fail(error: unknown): void {
+    lastError = toRefreshError(error)
+    const { code } = lastError
+    deps.dispatch(
+      code === 'INVALID_GRANT'
+        ? { type: 'refresh.rejected' }
+        : { type: 'refresh.failed', code, ...(lastError.retryAfter === undefined ? {} : { retryAfter: lastError.retryAfter }) },
+    )
+  }
+
+  /** Asks the token endpoint, within the deadline. */
+  async function exchange(refreshToken: string, cancelled: AbortSignal): Promise<TokenSet> {
     const deadline = new AbortController()
     const stopDeadline = deps.clock.setTimer(deps.timeout, () =>
       deadline.abort(new DOMException('The token endpoint did not answer within the deadline.', 'TimeoutError')),
     )
     const signal = AbortSignal.any([cancelled, deadline.signal])
-    let adopted: { record: StoredTokens; metadata: TokenMetadata }
     try {
       const answer = await untilAborted(
         Promise.resolve().then(() => deps.endpoint.refresh(refreshToken, { signal })),
         signal,
       )
-      if (cancelled.aborted) return
-      adopted = deps.toRecord(validateTokenSet(answer), refreshToken)
+      return validateTokenSet(answer)
     } catch (error) {
-      if (cancelled.aborted) return
-      const failure = toRefreshError(deadline.signal.aborted ? deadline.signal.reason : error)
-      lastError = failure
-      const { code } = failure
-      deps.dispatch(
-        code === 'INVALID_GRANT'
-          ? { type: 'refresh.rejected' }
-          : { type: 'refresh.failed', code, ...(failure.retryAfter === undefined ? {} : { retryAfter: failure.retryAfter }) },
-      )
-      return
+      throw deadline.signal.aborted ? deadline.signal.reason : error
     } finally {
       stopDeadline()
     }
-    // A rotated refresh token is persisted before anyone is told it exists:
-    // losing it would leave only the old, already-rotated one (RFC 9700 §4.14.2).
-    await deps.storage.save(adopted.record)
+  }
+
+  async function underLock(refreshToken: string, cancelled: AbortSignal): Promise<void> {
+    // Someone may have refreshed while this run waited for the lock: their
+    // refresh token has rotated ours away, so adopt theirs instead.
+    const sibling = await deps.newerSibling()
+    if (cancelled.aborted) return
+    if (sibling) return deps.adoptSibling(sibling)
+
+    let tokens: TokenSet
+    try {
+      tokens = await exchange(refreshToken, cancelled)
+    } catch (error) {
+      if (cancelled.aborted) return
+      // A refusal may just mean a sibling rotated the token a moment ago: look once more.
+      if (isRefreshError(error) && error.code === 'INVALID_GRANT') {
+        const rotated = await deps.newerSibling()
+        if (cancelled.aborted) return
+        if (rotated) return deps.adoptSibling(rotated)
+      }
+      return fail(error)
+    }
+    if (cancelled.aborted) return
+    const { record, metadata } = deps.toRecord(tokens, refreshToken)
+    // A rotated refresh token is persisted, and told to the siblings, before
+    // the lock is released and before anyone here uses it (RFC 9700 §4.14.2).
+    await deps.storage.save(record)
+    await deps.publish(record)
     if (cancelled.aborted) return
     lastError = undefined
-    deps.announce(adopted.record, adopted.metadata)
+    deps.announce(record, metadata)
+  }
+
+  async function run(refreshToken: string, cancelled: AbortSignal): Promise<void> {
+    try {
+      await deps.lock.withLock(deps.lockName, () => underLock(refreshToken, cancelled), { timeout: deps.lockTimeout })
+    } catch (error) {
+      if (!cancelled.aborted) fail(error)
+    }
   }
 
   return {

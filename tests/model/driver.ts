@@ -182,6 +182,20 @@ export function createDriver(world: World, session: TokenSession) {
           throw new Error(`expected exactly the retry timer, found ${others.length + (timer ? 1 : 0)}`)
         return timer.fire()
       }
+      case 'sibling.refreshed': {
+        const accessToken = `at-sibling-${event.generation}`
+        generationOf.set(accessToken, event.generation)
+        const tokens = {
+          version: 1 as const,
+          accessToken,
+          refreshToken: `rt-sibling-${event.generation}`,
+          expiresAt: event.expiresAt === null ? null : world.clock.wallNow() + event.expiresAt,
+          generation: event.generation,
+        }
+        return world.broadcast.deliver({ type: 'tokens.changed', generation: event.generation, tokens })
+      }
+      case 'sibling.expired':
+        return world.broadcast.deliver({ type: 'session.ended', reason: 'expired', generation: before.context.generation })
       case 'network.online':
       case 'network.offline':
         return world.environment.emit(event.type === 'network.online' ? 'online' : 'offline')
@@ -207,6 +221,8 @@ export function createDriver(world: World, session: TokenSession) {
           'retry.due',
           'network.online',
           'network.offline',
+          'sibling.refreshed',
+          'sibling.expired',
         ] as const
       ).map((type) => [
         type,

@@ -54,6 +54,8 @@ function candidateEvents(snapshot: Snapshot): Event[] {
     { type: 'retry.due' },
     { type: 'network.online' },
     { type: 'network.offline' },
+    { type: 'sibling.refreshed', generation: next, ...lifetimes.fresh, hasRefreshToken: true },
+    { type: 'sibling.expired' },
   ]
 }
 
@@ -77,6 +79,7 @@ function realizable(snapshot: Snapshot, event: Event): boolean {
       return (context.inFlight[event.generation] ?? 0) > 0
     case 'session.signedIn':
     case 'refresh.succeeded':
+    case 'sibling.refreshed':
       return event.generation <= maxGeneration
     // The proactive timer is armed from adoption until a refresh starts.
     case 'refresh.due':

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { oauth2TokenEndpoint } from '../../adapters/oauth2-token-endpoint.js'
 import { callbackNavigation } from '../../adapters/navigation.js'
-import type { StoredTokens, TokenStorage } from '../../machines/ports.js'
+import type { Broadcast, BroadcastMessage, StoredTokens, TokenStorage } from '../../machines/ports.js'
 import { createTokenSession, type TokenSession, type TokenSessionOptions } from '../../session/create-token-session.js'
 import { createHttpTestServer, readBody, type HttpTestServer } from '../support/http-test-server.js'
 import { manualClock, manualEnvironment } from '../support/manual-clock.js'
@@ -36,6 +36,8 @@ export interface World {
   /** The simulated clock of the current session: frozen at 0; timers fire only when the test fires them. */
   clock: ReturnType<typeof manualClock>
   environment: ReturnType<typeof manualEnvironment>
+  /** The broadcast of the current session: `deliver` plays a sibling tab or process speaking. */
+  broadcast: Broadcast & { deliver(message: BroadcastMessage): void; published: BroadcastMessage[] }
   /** Sets up a fresh session; its storage load stays pending until `finishLoad`. */
   createSession(options?: Partial<TokenSessionOptions>): TokenSession
   finishLoad(stored: StoredTokens | null): void
@@ -89,19 +91,35 @@ export async function createWorld(): Promise<World> {
     })
   })
 
+  const manualBroadcast = (): World['broadcast'] => {
+    const listeners = new Set<(message: BroadcastMessage) => void>()
+    return {
+      published: [],
+      publish(message) {
+        this.published.push(message)
+      },
+      subscribe(listener) {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+      close: () => undefined,
+      deliver: (message) => listeners.forEach((listener) => listener(message)),
+    }
+  }
+
   const heldStorage = (): TokenStorage => {
     let record: StoredTokens | null = null
-    let loaded = false
+    let first = true
     return {
-      load: () =>
-        loaded
-          ? record
-          : new Promise<StoredTokens | null>((resolve) => {
-              resolveLoad = (value) => {
-                loaded = true
-                resolve(value)
-              }
-            }),
+      // Only the startup load is held (the model's storage.loaded / storage.empty);
+      // the re-reads a refresh makes under its lock see what is stored.
+      load: () => {
+        if (!first) return record
+        first = false
+        return new Promise<StoredTokens | null>((resolve) => {
+          resolveLoad = resolve
+        })
+      },
       save: (tokens) => {
         record = tokens
       },
@@ -118,12 +136,14 @@ export async function createWorld(): Promise<World> {
     navigations: 0,
     clock: manualClock(),
     environment: manualEnvironment(),
+    broadcast: manualBroadcast(),
     createSession(options = {}) {
       world.arrivals.length = 0
       world.refreshes.length = 0
       world.navigations = 0
       world.clock = manualClock()
       world.environment = manualEnvironment()
+      world.broadcast = manualBroadcast()
       return createTokenSession({
         tokenEndpoint: oauth2TokenEndpoint({ url: server.url('/token'), clientId: 'model' }),
         allowedOrigins: [server.origin],
@@ -131,6 +151,7 @@ export async function createWorld(): Promise<World> {
         navigation: callbackNavigation(() => world.navigations++),
         clock: world.clock,
         environment: world.environment,
+        coordination: { broadcast: world.broadcast },
         random: () => 0.5,
         // minInterval 0: a token born expired is due at once, so the model's two lifetimes stay two numbers.
         refresh: { minInterval: 0, maxAttempts: modelMaxAttempts },
