@@ -22,6 +22,20 @@ export type { SystemClockOptions } from './adapters/clock.js'
 export { browserEnvironment, staticEnvironment } from './adapters/environment.js'
 export type { BrowserEnvironmentOptions } from './adapters/environment.js'
 export { fetchAdapter } from './adapters/fetch.js'
+export { inProcessLock } from './adapters/in-process-lock.js'
+export { webLocks } from './adapters/web-locks.js'
+export type { WebLocksOptions } from './adapters/web-locks.js'
+export { broadcastChannel } from './adapters/broadcast-channel.js'
+export type { BroadcastChannelOptions } from './adapters/broadcast-channel.js'
+export { indexedDbStorage } from './adapters/indexed-db-storage.js'
+export type { IndexedDbStorageOptions } from './adapters/indexed-db-storage.js'
+export { redisLock } from './adapters/redis-lock.js'
+export type { RedisLockOptions } from './adapters/redis-lock.js'
+export { redisBroadcast } from './adapters/redis-broadcast.js'
+export type { RedisBroadcastOptions } from './adapters/redis-broadcast.js'
+export { redisStorage } from './adapters/redis-storage.js'
+export type { RedisStorageOptions } from './adapters/redis-storage.js'
+export type { RedisLike, RedisSubscriberLike } from './adapters/redis-like.js'
 export type { FetchAdapter, OutgoingRequest } from './adapters/fetch.js'
 
 export { sessionMachine } from './machines/session.machine.js'
@@ -36,6 +50,7 @@ export type {
 export type {
   Awaitable,
   FetchFunction,
+  Lock,
   Navigation,
   StoredTokens,
   TokenEndpoint,
@@ -45,6 +60,7 @@ export type {
 export {
   ConfigurationError,
   InvalidTokenResponseError,
+  LockTimeoutError,
   NotSignedInError,
   RefreshError,
   RevocationError,
