@@ -31,7 +31,13 @@ test('the generated paths take every state and every transition of the machine',
   expect([...transitions].filter((key) => !planned.has(key))).toEqual([])
 })
 
-test.each(paths.map((path) => [path.description, path] as const))('%s', async (_, path) => {
+/** A path's title: the events it plays and the state it must reach, without payloads (those are in the failure report). */
+const titleOf = (path: (typeof paths)[number]) =>
+  `${eventsOf(path)
+    .map((event) => event.type)
+    .join(' > ')} => ${JSON.stringify(path.state.value)}`
+
+test.each(paths.map((path, index) => [`${index + 1}: ${titleOf(path)}`, path] as const))('%s', async (_, path) => {
   const session = world.createSession({ inspect: (event) => executed.inspect(event) })
   await path.test(createDriver(world, session))
 })
