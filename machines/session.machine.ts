@@ -104,11 +104,12 @@ export const sessionMachine = sessionSetup.createMachine({
       // One renewal, however many attempts: requests that cannot use the
       // current token wait here for its outcome, all sharing one wait. The
       // proactive timer is spent either way: new tokens bring a new one.
-      initial: 'exchanging',
+      initial: 'locking',
       entry: [
         'forgetRefreshAt',
         { type: 'scheduleRefresh', params: ({ context }) => ({ generation: context.generation, at: null }) },
       ],
+      exit: 'cancelRefresh',
       on: {
         'request.sent': [{ guard: 'isTokenUsable', actions: ['countSent', admit] }, { actions: [enqueue, 'countParked'] }],
         'token.rejected': [
@@ -123,59 +124,63 @@ export const sessionMachine = sessionSetup.createMachine({
           actions: [...adoptAndRelease, emit(({ event }) => ({ type: 'refreshed', generation: event.generation }))],
         },
         'sibling.expired': { target: 'expired' },
+        // From waiting for the lock (LOCK_TIMEOUT) or from the exchange.
+        'refresh.failed': [
+          // No network: wait for one instead of burning an attempt.
+          { guard: 'isOffline', target: '.offline', actions: 'refundAttempt' },
+          {
+            guard: 'canRetry',
+            target: '.backingOff',
+            actions: [
+              {
+                type: 'scheduleRetry',
+                params: ({ context, event }) => ({ attempt: context.attempt, retryAfter: event.retryAfter }),
+              },
+              emit(({ context, event }) => ({
+                type: 'refreshFailed',
+                code: event.code,
+                attempt: context.attempt,
+                willRetry: true,
+              })),
+            ],
+          },
+          {
+            target: 'active',
+            actions: [
+              { type: 'failWaiting', params: ({ event }) => ({ code: event.code }) },
+              'countRefused',
+              emit(({ context, event }) => ({
+                type: 'refreshFailed',
+                code: event.code,
+                attempt: context.attempt,
+                willRetry: false,
+              })),
+              'resetAttempts',
+            ],
+          },
+        ],
       },
       states: {
-        exchanging: {
+        // Waiting for the coordination lock: siblings sharing the grant refresh one at a time.
+        locking: {
           entry: ['countAttempt', 'startRefresh'],
-          exit: 'cancelRefresh',
+          on: { 'lock.acquired': { target: 'exchanging' } },
+        },
+        exchanging: {
           on: {
             'refresh.succeeded': {
               target: '#tokenSession.active',
               actions: [...adoptAndRelease, emit(({ event }) => ({ type: 'refreshed', generation: event.generation }))],
             },
-            'refresh.failed': [
-              // No network: wait for one instead of burning an attempt.
-              { guard: 'isOffline', target: 'offline', actions: 'refundAttempt' },
-              {
-                guard: 'canRetry',
-                target: 'backingOff',
-                actions: [
-                  {
-                    type: 'scheduleRetry',
-                    params: ({ context, event }) => ({ attempt: context.attempt, retryAfter: event.retryAfter }),
-                  },
-                  emit(({ context, event }) => ({
-                    type: 'refreshFailed',
-                    code: event.code,
-                    attempt: context.attempt,
-                    willRetry: true,
-                  })),
-                ],
-              },
-              {
-                target: '#tokenSession.active',
-                actions: [
-                  { type: 'failWaiting', params: ({ event }) => ({ code: event.code }) },
-                  'countRefused',
-                  emit(({ context, event }) => ({
-                    type: 'refreshFailed',
-                    code: event.code,
-                    attempt: context.attempt,
-                    willRetry: false,
-                  })),
-                  'resetAttempts',
-                ],
-              },
-            ],
             'refresh.rejected': { target: '#tokenSession.expired' },
           },
         },
         backingOff: {
           exit: 'cancelRetry',
-          on: { 'retry.due': [{ guard: 'isOffline', target: 'offline' }, { target: 'exchanging' }] },
+          on: { 'retry.due': [{ guard: 'isOffline', target: 'offline' }, { target: 'locking' }] },
         },
         offline: {
-          on: { 'network.online': { target: 'exchanging', actions: 'recordOnline' } },
+          on: { 'network.online': { target: 'locking', actions: 'recordOnline' } },
         },
       },
     },

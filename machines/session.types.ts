@@ -77,6 +77,8 @@ export type SessionEvent =
   | { type: 'token.rejected'; id: number; generation: number }
   /** The proactive refresh timer of token `generation` fired. */
   | { type: 'refresh.due'; generation: number }
+  /** The coordination lock is held: the refresh may go ahead (after re-reading what siblings left). */
+  | { type: 'lock.acquired' }
   /** The token endpoint issued a new token set, already persisted. */
   | ({ type: 'refresh.succeeded' } & TokenMetadata)
   /** The token endpoint failed in a way that may pass (network, 5xx, 429, bad response). */

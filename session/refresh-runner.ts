@@ -104,6 +104,8 @@ export function refreshRunner(deps: RefreshRunnerDeps) {
   }
 
   async function underLock(refreshToken: string, cancelled: AbortSignal): Promise<void> {
+    if (cancelled.aborted) return
+    deps.dispatch({ type: 'lock.acquired' })
     // Someone may have refreshed while this run waited for the lock: their
     // refresh token has rotated ours away, so adopt theirs instead.
     const sibling = await deps.newerSibling()

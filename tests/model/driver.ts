@@ -100,6 +100,12 @@ export function createDriver(world: World, session: TokenSession) {
     )
   }
 
+  function latestLock() {
+    const request = world.lock.pending.pop()
+    if (request === undefined) throw new Error('nobody is waiting for the lock')
+    return request
+  }
+
   function latestRefresh() {
     const refresh = world.refreshes.at(-1)
     if (refresh === undefined || refresh.answered) throw new Error('no refresh is waiting for an answer')
@@ -168,7 +174,11 @@ export function createDriver(world: World, session: TokenSession) {
         return
       }
       case 'refresh.failed':
+        // Waiting for the lock, the failure is the lock's: it cannot be had in time.
+        if (before.matches({ refreshing: 'locking' })) return latestLock().refuse()
         return latestRefresh().answer('server_error')
+      case 'lock.acquired':
+        return latestLock().grant()
       case 'refresh.rejected':
         return latestRefresh().answer('invalid_grant')
       case 'refresh.due': {
@@ -223,6 +233,7 @@ export function createDriver(world: World, session: TokenSession) {
           'network.offline',
           'sibling.refreshed',
           'sibling.expired',
+          'lock.acquired',
         ] as const
       ).map((type) => [
         type,

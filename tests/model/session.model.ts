@@ -49,6 +49,7 @@ function candidateEvents(snapshot: Snapshot): Event[] {
     { type: 'refresh.due', generation: context.generation },
     { type: 'refresh.succeeded', generation: next, ...lifetimes.fresh, hasRefreshToken: true },
     { type: 'refresh.succeeded', generation: next, ...lifetimes.bornExpired, hasRefreshToken: true },
+    { type: 'lock.acquired' },
     { type: 'refresh.failed', code: 'SERVER_ERROR' },
     { type: 'refresh.rejected' },
     { type: 'retry.due' },
@@ -84,6 +85,9 @@ function realizable(snapshot: Snapshot, event: Event): boolean {
     // The proactive timer is armed from adoption until a refresh starts.
     case 'refresh.due':
       return context.refreshAt !== null
+    // Only a run in progress can fail: waiting for the lock, or exchanging.
+    case 'refresh.failed':
+      return snapshot.matches({ refreshing: 'locking' }) || snapshot.matches({ refreshing: 'exchanging' })
     // Only a real change of connectivity is an event.
     case 'network.online':
       return !context.online

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import { oauth2TokenEndpoint } from '../../adapters/oauth2-token-endpoint.js'
 import { callbackNavigation } from '../../adapters/navigation.js'
-import type { Broadcast, BroadcastMessage, StoredTokens, TokenStorage } from '../../machines/ports.js'
+import { LockTimeoutError } from '../../machines/errors.js'
+import type { Broadcast, BroadcastMessage, Lock, StoredTokens, TokenStorage } from '../../machines/ports.js'
 import { createTokenSession, type TokenSession, type TokenSessionOptions } from '../../session/create-token-session.js'
 import { createHttpTestServer, readBody, type HttpTestServer } from '../support/http-test-server.js'
 import { manualClock, manualEnvironment } from '../support/manual-clock.js'
@@ -36,6 +37,8 @@ export interface World {
   /** The simulated clock of the current session: frozen at 0; timers fire only when the test fires them. */
   clock: ReturnType<typeof manualClock>
   environment: ReturnType<typeof manualEnvironment>
+  /** The coordination lock of the current session: every acquisition waits for the test to grant or refuse it. */
+  lock: Lock & { pending: Array<{ grant(): void; refuse(): void }> }
   /** The broadcast of the current session: `deliver` plays a sibling tab or process speaking. */
   broadcast: Broadcast & { deliver(message: BroadcastMessage): void; published: BroadcastMessage[] }
   /** Sets up a fresh session; its storage load stays pending until `finishLoad`. */
@@ -91,6 +94,20 @@ export async function createWorld(): Promise<World> {
     })
   })
 
+  const manualLock = (): World['lock'] => {
+    const pending: World['lock']['pending'] = []
+    return {
+      pending,
+      withLock: (_name, task) =>
+        new Promise((resolve, reject) => {
+          pending.push({
+            grant: () => void task(new AbortController().signal).then(resolve, reject),
+            refuse: () => reject(new LockTimeoutError('the test refused the lock')),
+          })
+        }),
+    }
+  }
+
   const manualBroadcast = (): World['broadcast'] => {
     const listeners = new Set<(message: BroadcastMessage) => void>()
     return {
@@ -137,6 +154,7 @@ export async function createWorld(): Promise<World> {
     clock: manualClock(),
     environment: manualEnvironment(),
     broadcast: manualBroadcast(),
+    lock: manualLock(),
     createSession(options = {}) {
       world.arrivals.length = 0
       world.refreshes.length = 0
@@ -144,6 +162,7 @@ export async function createWorld(): Promise<World> {
       world.clock = manualClock()
       world.environment = manualEnvironment()
       world.broadcast = manualBroadcast()
+      world.lock = manualLock()
       return createTokenSession({
         tokenEndpoint: oauth2TokenEndpoint({ url: server.url('/token'), clientId: 'model' }),
         allowedOrigins: [server.origin],
@@ -151,7 +170,7 @@ export async function createWorld(): Promise<World> {
         navigation: callbackNavigation(() => world.navigations++),
         clock: world.clock,
         environment: world.environment,
-        coordination: { broadcast: world.broadcast },
+        coordination: { broadcast: world.broadcast, lock: world.lock },
         random: () => 0.5,
         // minInterval 0: a token born expired is due at once, so the model's two lifetimes stay two numbers.
         refresh: { minInterval: 0, maxAttempts: modelMaxAttempts },
