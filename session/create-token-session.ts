@@ -202,17 +202,18 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     return vault
   }, dispatch)
   const others = siblings(options.coordination, storage, userStorage)
-  /** Adopts a record a sibling tab or process left; it is already in the shared storage. */
-  const adoptSibling = (record: StoredTokens) => {
+  /** Adopts a stored record: read back at startup, or left by a sibling tab or process (already in the shared storage). */
+  const adoptStored = (record: StoredTokens, type: 'storage.loaded' | 'sibling.refreshed') => {
     highestGeneration = Math.max(highestGeneration, record.generation)
     const remaining = record.expiresAt === null ? null : record.expiresAt - clock.wallNow()
     handOver(record, {
-      type: 'sibling.refreshed',
+      type,
       generation: record.generation,
       ...restoredTiming(remaining, clock.now(), timing),
       hasRefreshToken: record.refreshToken !== undefined,
     })
   }
+  const adoptSibling = (record: StoredTokens) => adoptStored(record, 'sibling.refreshed')
   const runner = refreshRunner({
     endpoint,
     storage,
@@ -320,14 +321,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
         dispatch({ type: 'storage.empty' })
         return
       }
-      highestGeneration = Math.max(highestGeneration, stored.generation)
-      const remaining = stored.expiresAt === null ? null : stored.expiresAt - clock.wallNow()
-      handOver(stored, {
-        type: 'storage.loaded',
-        generation: stored.generation,
-        ...restoredTiming(remaining, clock.now(), timing),
-        hasRefreshToken: stored.refreshToken !== undefined,
-      })
+      adoptStored(stored, 'storage.loaded')
     })
 
   return {
