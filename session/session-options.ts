@@ -1,0 +1,85 @@
+import type { ActorOptions, createActor } from 'xstate'
+import type { Clock, Environment, FetchFunction, Navigation, TokenEndpoint, TokenSet, TokenStorage } from '../machines/ports.js'
+import type { sessionMachine } from '../machines/session.machine.js'
+import type { SessionEmitted } from '../machines/session.types.js'
+import type { RefreshOptions } from './refresh-timing.js'
+import type { CoordinationOptions } from './siblings.js'
+import type { SessionWarning } from './warnings.js'
+
+/** A token endpoint written as one async function (any backend, any protocol). */
+export type RefreshFunction = TokenEndpoint['refresh']
+
+export interface TokenSessionOptions {
+  /** Where refresh tokens are exchanged: `oauth2TokenEndpoint(...)`, `jsonTokenEndpoint(...)`, or your own function. */
+  tokenEndpoint: TokenEndpoint | RefreshFunction
+  /**
+   * Where tokens are kept between reloads.
+   * @default memoryStorage() — nothing persists, nothing leaks to other scripts' storage reads
+   */
+  storage?: TokenStorage
+  /**
+   * What happens once the session has expired: `redirectNavigation`, `callbackNavigation`.
+   * @default noNavigation()
+   */
+  navigation?: Navigation
+  /**
+   * The exact origins (scheme://host:port) that receive the access token. Every other origin gets requests untouched.
+   * @default [location.origin] in a browser; required where there is no page (Node)
+   */
+  allowedOrigins?: readonly string[]
+  /**
+   * Allows plain-http origins beyond loopback. Bearer tokens sent over plain http can be stolen by anyone on the path (RFC 6750 §5.3): local development only.
+   * @default false
+   */
+  allowInsecureHttp?: boolean
+  /**
+   * The fetch that sends requests.
+   * @default globalThis.fetch, looked up at call time
+   */
+  fetch?: FetchFunction
+  /** When and how to refresh: proactively, with backoff, within a deadline. */
+  refresh?: RefreshOptions
+  /**
+   * Time: monotonic `now`, wall `wallNow`, timers. Swap in a simulated clock for tests.
+   * @default systemClock()
+   */
+  clock?: Clock
+  /**
+   * Visibility and connectivity hooks.
+   * @default browserEnvironment() in a browser, staticEnvironment() (always online) elsewhere
+   */
+  environment?: Environment
+  /**
+   * Randomness for backoff jitter, in [0, 1).
+   * @default Math.random
+   */
+  random?: () => number
+  /** Sharing one grant across tabs or processes: one refresh among all of them, and sign-out everywhere. */
+  coordination?: CoordinationOptions
+  /** An XState inspector, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
+  inspect?: ActorOptions<typeof sessionMachine>['inspect']
+}
+
+/** Raw RFC 6749 §5.1 response from the app's login, or the library's camelCase token set. */
+export type SignInTokens = Record<string, unknown> | TokenSet
+
+export interface SessionEventMap {
+  refreshed: Extract<SessionEmitted, { type: 'refreshed' }>
+  refreshFailed: Extract<SessionEmitted, { type: 'refreshFailed' }>
+  expired: Extract<SessionEmitted, { type: 'expired' }>
+  signedOut: Extract<SessionEmitted, { type: 'signedOut' }>
+  warning: SessionWarning
+}
+
+export interface TokenSession {
+  /** `fetch`, with the access token on allowed origins and refresh handled. Same signature and semantics otherwise. */
+  fetch: FetchFunction
+  /** Starts (or restarts) the session with the token response from your login. Resolves once the tokens are stored. */
+  signIn(tokens: SignInTokens): Promise<void>
+  /** Ends the session everywhere it lives: memory, storage, and the server (RFC 7009) when the endpoint can revoke. */
+  signOut(): Promise<void>
+  /** Subscribes to an event; returns the unsubscribe function. Listeners run after the transition that caused them. */
+  on<TType extends keyof SessionEventMap>(type: TType, listener: (event: SessionEventMap[TType]) => void): () => void
+  /** The XState actor: `subscribe`, `getSnapshot`, `useSelector`, inspection. */
+  readonly actor: ReturnType<typeof createActor<typeof sessionMachine>>
+}
