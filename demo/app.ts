@@ -26,9 +26,17 @@ export interface DemoAppOptions {
   resourceOrigin: string
   stats: Stats
   inspect?: TokenSessionOptions['inspect']
+  /** Proactive refresh off: every expiry is met by a 401 and recovered. */
+  reactive?: boolean
 }
 
-export function createDemoApp({ authorizationServer, resourceOrigin, stats, inspect }: DemoAppOptions): DemoApp {
+export function createDemoApp({
+  authorizationServer,
+  resourceOrigin,
+  stats,
+  inspect,
+  reactive = false,
+}: DemoAppOptions): DemoApp {
   const storage = rememberingStorage()
   let loginRequestedAt: number | undefined
   const tokenEndpointFetch = wireTap(({ url }, result) => {
@@ -58,6 +66,7 @@ export function createDemoApp({ authorizationServer, resourceOrigin, stats, insp
       stats.record('session', 'navigation: the library sends the user to the login page')
     }),
     fetch: wireTap(({ headers }, result) => stats.sendAnswered(demoRequestId(headers), result)),
+    refresh: { proactive: !reactive },
     ...(inspect === undefined ? {} : { inspect }),
   })
 

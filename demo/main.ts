@@ -64,6 +64,7 @@ async function main(options: DemoOptions): Promise<number> {
       authorizationServer,
       resourceOrigin: resourceServer.origin,
       stats,
+      reactive: options.reactive,
       ...(bridge === undefined ? {} : { inspect: bridge.inspect }),
     })
     const stopObserving = observeSession(app.session, stats)
