@@ -38,15 +38,7 @@ export type { RedisStorageOptions } from './adapters/redis-storage.js'
 export type { RedisLike, RedisSubscriberLike } from './adapters/redis-like.js'
 export type { FetchAdapter, OutgoingRequest } from './adapters/fetch.js'
 
-export { sessionMachine } from './machines/session.machine.js'
-export type {
-  EndReason,
-  RefreshFailureCode,
-  SessionContext,
-  SessionEmitted,
-  SessionEvent,
-  TokenMetadata,
-} from './machines/session.types.js'
+export * from './machines/index.js'
 export type {
   Awaitable,
   FetchFunction,

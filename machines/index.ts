@@ -9,5 +9,6 @@ export type {
   SessionContext,
   SessionEmitted,
   SessionEvent,
+  SessionInput,
   TokenMetadata,
 } from './session.types.js'

@@ -1,42 +1,18 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
-import { afterEach, describe, expect, it } from 'vitest'
+import type { ServerResponse } from 'node:http'
+import { describe, expect, it } from 'vitest'
 import { jsonTokenEndpoint, type JsonTokenEndpointOptions } from '../../adapters/json-token-endpoint.js'
 import { ConfigurationError, InvalidTokenResponseError, RefreshError } from '../../machines/errors.js'
 import type { FetchFunction } from '../../machines/ports.js'
-import { createHttpTestServer, readBody, type HttpTestServer } from '../support/http-test-server.js'
+import { closeLatest, reply, serve as serveRecording } from '../support/recording-endpoint.js'
 
 const REFRESH = 'rt-SECRET-json-8d3e'
 const ACCESS = 'at-SECRET-json-c21f'
 const NEW_REFRESH = 'rt-SECRET-json-rotated-5a0b'
 
-interface Received {
-  method: string | undefined
-  path: string | undefined
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-const servers: HttpTestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
 /** A real server on 127.0.0.1 that records every request and lets `answer` reply (or not). */
-async function serve(answer: (response: ServerResponse) => void = () => {}) {
-  const received: Received[] = []
-  const server = await createHttpTestServer(async (request, response) => {
-    received.push({ method: request.method, path: request.url, headers: request.headers, body: await readBody(request) })
-    answer(response)
-  })
-  servers.push(server)
+async function serve(answer?: (response: ServerResponse) => void) {
+  const { received, server } = await serveRecording(answer)
   return { received, url: server.url('/api/auth/refresh') }
-}
-
-function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
-  return (response: ServerResponse) => {
-    response.writeHead(status, { 'content-type': 'application/json', ...headers })
-    response.end(typeof body === 'string' ? body : JSON.stringify(body))
-  }
 }
 
 async function endpointFor(answer: (response: ServerResponse) => void, options: Partial<JsonTokenEndpointOptions> = {}) {
@@ -212,7 +188,7 @@ describe('refresh outcomes', () => {
 
   it('reports NETWORK with the cause when nothing listens', async () => {
     const { url } = await serve()
-    await servers.pop()?.close()
+    await closeLatest()
     const error = await refreshError(jsonTokenEndpoint({ url }).refresh(REFRESH, { signal: signal() }))
     expect({ code: error.code, status: error.status }).toStrictEqual({ code: 'NETWORK', status: undefined })
     expect(error.cause).toBeInstanceOf(TypeError)

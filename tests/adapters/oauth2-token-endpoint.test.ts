@@ -1,42 +1,18 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { ServerResponse } from 'node:http'
+import { describe, expect, it, vi } from 'vitest'
 import { oauth2TokenEndpoint, type OAuth2TokenEndpointOptions } from '../../adapters/oauth2-token-endpoint.js'
 import { ConfigurationError, InvalidTokenResponseError, RefreshError, RevocationError } from '../../machines/errors.js'
 import type { FetchFunction } from '../../machines/ports.js'
-import { createHttpTestServer, readBody, type HttpTestServer } from '../support/http-test-server.js'
+import { closeLatest, reply, serve as serveRecording } from '../support/recording-endpoint.js'
 
 const REFRESH = 'rt-SECRET/+= 9c1d'
 const ACCESS = 'at-SECRET-51e7aa'
 const NEW_REFRESH = 'rt-SECRET-rotated-03f2'
 
-interface Received {
-  method: string | undefined
-  path: string | undefined
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-const servers: HttpTestServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
-
 /** A real server on 127.0.0.1 that records every request and lets `answer` reply (or not). */
-async function serve(answer: (response: ServerResponse) => void = () => {}) {
-  const received: Received[] = []
-  const server = await createHttpTestServer(async (request, response) => {
-    received.push({ method: request.method, path: request.url, headers: request.headers, body: await readBody(request) })
-    answer(response)
-  })
-  servers.push(server)
+async function serve(answer?: (response: ServerResponse) => void) {
+  const { received, server } = await serveRecording(answer)
   return { received, tokenUrl: server.url('/token'), revokeUrl: server.url('/revoke') }
-}
-
-function reply(status: number, body: unknown, headers: Record<string, string> = {}) {
-  return (response: ServerResponse) => {
-    response.writeHead(status, { 'content-type': 'application/json', ...headers })
-    response.end(typeof body === 'string' ? body : JSON.stringify(body))
-  }
 }
 
 const tokens = { access_token: ACCESS, token_type: 'Bearer', expires_in: 300, refresh_token: NEW_REFRESH }
@@ -296,7 +272,7 @@ describe('refresh outcomes', () => {
 
   it('reports NETWORK with the cause when nothing listens', async () => {
     const { tokenUrl } = await serve()
-    await servers.pop()?.close()
+    await closeLatest()
     const endpoint = oauth2TokenEndpoint({ url: tokenUrl, clientId: 'spa' })
     const error = await rejection(endpoint.refresh(REFRESH, { signal: signal() }), RefreshError)
     expect({ code: error.code, status: error.status }).toStrictEqual({ code: 'NETWORK', status: undefined })
@@ -489,7 +465,7 @@ describe('revoke', () => {
 
   it('rejects a network failure with a RevocationError and its cause', async () => {
     const { revoke } = await revoking(reply(200, ''))
-    await servers.pop()?.close()
+    await closeLatest()
     const error = await rejection(revoke(REFRESH, { tokenTypeHint: 'refresh_token', signal: signal() }), RevocationError)
     expect({ code: error.code, status: error.status }).toStrictEqual({ code: 'REVOCATION_FAILED', status: undefined })
     expect(error.cause).toBeInstanceOf(TypeError)
