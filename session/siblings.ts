@@ -1,6 +1,7 @@
 import { inProcessLock } from '../adapters/in-process-lock.js'
-import type { Broadcast, BroadcastMessage, Lock, StoredTokens } from '../machines/ports.js'
-import type { GuardedStorage } from './guarded-storage.js'
+import { indexedDbStorage } from '../adapters/indexed-db-storage.js'
+import type { Broadcast, BroadcastMessage, Lock, StoredTokens, TokenStorage } from '../machines/ports.js'
+import { guardedStorage, type GuardedStorage } from './guarded-storage.js'
 
 export interface CoordinationOptions {
   /**
@@ -25,6 +26,16 @@ export interface CoordinationOptions {
    * @default 10_000
    */
   lockTimeout?: number
+  /**
+   * A store that every sibling reads coherently under the lock, written
+   * before the lock is released: the truth about the latest generation when
+   * the token storage may lag. In Chromium, `localStorage` is cached per
+   * renderer and a broadcast may land after the next lock holder has looked,
+   * so with a lock of your own in a browser this defaults to IndexedDB.
+   * Pass `null` to rely on the token storage alone (Redis needs no ledger).
+   * @default indexedDbStorage({ name: `token-refresh-machine:ledger:${name}` }) with a lock of your own where IndexedDB exists; none otherwise
+   */
+  ledger?: TokenStorage | null
 }
 
 /** One lock per realm by default, so two sessions on one shared storage never refresh at once. */
@@ -51,23 +62,35 @@ function nameOf(storage: object): string {
 export function siblings(options: CoordinationOptions = {}, storage: GuardedStorage, sharedStorage: object) {
   let heard: StoredTokens | null = null
   const broadcast = options.broadcast
+  const name = options.name ?? (options.lock ? 'token-refresh-machine' : nameOf(sharedStorage))
+  const hasIndexedDb = typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object'
+  const ledgerStore =
+    options.ledger !== undefined
+      ? options.ledger
+      : options.lock && hasIndexedDb
+        ? indexedDbStorage({ name: `token-refresh-machine:ledger:${name}` })
+        : null
+  // Failures of the ledger must not break refreshes: it falls back to memory like any storage.
+  const ledger = ledgerStore === null ? null : guardedStorage(ledgerStore, () => undefined)
 
   return {
     lock: options.lock ?? realmLock,
-    lockName: `refresh:${options.name ?? (options.lock ? 'token-refresh-machine' : nameOf(sharedStorage))}`,
+    lockName: `refresh:${name}`,
     lockTimeout: options.lockTimeout ?? 10_000,
 
     /** The newest record a sibling left, if it is newer than `generation`. Read under the lock. */
     async newerThan(generation: number): Promise<StoredTokens | null> {
-      const stored = await storage.load()
-      const newest = [stored, heard].reduce<StoredTokens | null>(
+      const [stored, ledgered] = await Promise.all([storage.load(), ledger?.load() ?? null])
+      const newest = [stored, ledgered, heard].reduce<StoredTokens | null>(
         (best, candidate) => (candidate !== null && candidate.generation > (best?.generation ?? -1) ? candidate : best),
         null,
       )
       return newest !== null && newest.generation > generation ? newest : null
     },
 
+    /** Records the change in the ledger (before the lock is released), then tells the siblings. */
     async publish(message: BroadcastMessage): Promise<void> {
+      if (ledger) await (message.type === 'tokens.changed' && message.tokens ? ledger.save(message.tokens) : ledger.clear())
       await broadcast?.publish(message)
     },
 
