@@ -25,6 +25,8 @@ export default defineConfig({
           name: 'real',
           include: ['tests/integration/**/*.test.ts', 'tests/coordination/**/*.test.ts'],
           sequence: { groupOrder: 2 },
+          // One file at a time: real token lifetimes, Chromium and Redis children must not starve each other.
+          fileParallelism: false,
         },
       },
     ],
