@@ -134,3 +134,22 @@ test('a 401 without a refresh token expires the session', async () => {
   await waitForState(session, 'expired')
   expect(api.refreshes).toHaveLength(0)
 })
+
+test('a navigation adapter that throws is a warning: the session still expires and every request settles', async () => {
+  const session = await signedInSession(api, {
+    navigation: callbackNavigation(() => {
+      throw new Error('router not ready')
+    }),
+  })
+  const warnings: string[] = []
+  session.on('warning', (warning) => warnings.push(warning.code))
+  api.mode = 'invalid_grant'
+  api.expireAccessTokens()
+
+  const result = await settleOf(session.fetch(api.url('/data')))
+  await new Promise((resolve) => setTimeout(resolve, 0))
+
+  expect(result.ok ? undefined : result.error).toBeInstanceOf(SessionExpiredError)
+  expect(stateOf(session)).toBe('expired')
+  expect(warnings).toEqual(['NAVIGATION_FAILED'])
+})
