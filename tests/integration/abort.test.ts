@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 
 import { settleOf, stateOf, until, waitForState } from '../support/session-harness.js'
-import { signedInSession, startRealWorld, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+import { signedInSession, useRealWorld, waitForAccessTokenExpiry } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 
 test('aborting a request that waits on a refresh rejects it and leaves the refresh running', async () => {
   const { session, storage, tokenEndpoint, emitted } = await signedInSession(world)

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 
-import { signedInSession, startRealWorld, statusesOf, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+import { signedInSession, useRealWorld, statusesOf, waitForAccessTokenExpiry } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 
 test('100 concurrent requests after expiry share one refresh grant, and the grant survives it', async () => {
   const { session, storage, tokenEndpoint, initialRefreshToken } = await signedInSession(world)

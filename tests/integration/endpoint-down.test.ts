@@ -1,15 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
 
 import { RefreshError } from '../../index.js'
 import { settleOf, stateOf } from '../support/session-harness.js'
-import { signedInSession, startRealWorld, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+import { signedInSession, useRealWorld, waitForAccessTokenExpiry } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 // A failed test must not leave the token endpoint down for the next one.
 afterEach(() => world.as.resume())
 

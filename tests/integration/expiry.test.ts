@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 
-import { signedInSession, startRealWorld, statusesOf, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+import { signedInSession, useRealWorld, statusesOf, waitForAccessTokenExpiry } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 
 test('requests across three access-token expiries all succeed, with one refresh per expiry a request ran into', async () => {
   const { session, storage, tokenEndpoint } = await signedInSession(world)

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 
-import { signedInSession, startRealWorld, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+import { signedInSession, useRealWorld, waitForAccessTokenExpiry } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 
 test('no Authorization header reaches an origin off the allowlist, directly or through a redirect', async () => {
   const { session, storage } = await signedInSession(world)

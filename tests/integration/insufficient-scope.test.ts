@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 
 import { stateOf } from '../support/session-harness.js'
-import { signedInSession, startRealWorld, type RealWorld } from './real-world.js'
+import { signedInSession, useRealWorld } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 
 // RFC 6750 §3.1: insufficient_scope is the token's rights, not its validity; a new token would not help.
 test('a 403 insufficient_scope reaches the caller without a refresh', async () => {

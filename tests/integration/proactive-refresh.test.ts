@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { oauth2TokenEndpoint } from '../../adapters/oauth2-token-endpoint.js'
 import type { SessionEventMap } from '../../session/create-token-session.js'
 import { createHttpTestServer, readBody, type HttpTestServer } from '../support/http-test-server.js'
 import { stateOf } from '../support/session-harness.js'
-import { signedInSession, startRealWorld, type RealWorld } from './real-world.js'
+import { signedInSession, useRealWorld } from './real-world.js'
 
 // 4 s tokens: exp is whole seconds, so a token lives between 3 and 4 s; the
 // 2 s leeway (half the lifetime) leaves a full second of margin.
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld({ accessTokenTtlSeconds: 4 })
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld({ accessTokenTtlSeconds: 4 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -4,6 +4,7 @@
  * through the scripted code + PKCE flow. Spies sit at the session's edges (storage, the token
  * endpoint's fetch, navigation, emitted events) so tests can assert exact outcomes.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { decodeJwt } from 'jose'
 
 import {
@@ -60,6 +61,20 @@ export async function startRealWorld(options: { accessTokenTtlSeconds?: number }
       await Promise.all([as.close(), api.close(), foreign.close()])
     },
   }
+}
+
+/**
+ * Starts the servers once for the file, zeroes their counts before each test
+ * and closes them at the end. The returned object is filled in `beforeAll`.
+ */
+export function useRealWorld(options: { accessTokenTtlSeconds?: number } = {}): RealWorld {
+  const world = {} as RealWorld
+  beforeAll(async () => {
+    Object.assign(world, await startRealWorld(options))
+  })
+  afterAll(() => world.close?.())
+  beforeEach(() => world.reset())
+  return world
 }
 
 /** A storage that keeps one record in memory and remembers every write. */

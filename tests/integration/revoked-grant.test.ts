@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 
 import { SessionExpiredError } from '../../index.js'
 import { settleOf, stateOf, until } from '../support/session-harness.js'
-import { refreshFromOutside, signedInSession, startRealWorld, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+import { refreshFromOutside, signedInSession, useRealWorld, waitForAccessTokenExpiry } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 
 const expiredError = { name: 'SessionExpiredError', code: 'SESSION_EXPIRED', cause: { code: 'INVALID_GRANT', status: 400 } }
 

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 
-import { refreshFromOutside, signedInSession, startRealWorld, waitForAccessTokenExpiry, type RealWorld } from './real-world.js'
+import { refreshFromOutside, signedInSession, useRealWorld, waitForAccessTokenExpiry } from './real-world.js'
 
-let world: RealWorld
-beforeAll(async () => {
-  world = await startRealWorld()
-})
-afterAll(() => world?.close())
-beforeEach(() => world.reset())
+const world = useRealWorld()
 
 test('a refresh stores the rotated refresh token', async () => {
   const { session, storage, tokenEndpoint, initialRefreshToken } = await signedInSession(world)
