@@ -6,7 +6,9 @@ export type {
   TokenSession,
   TokenSessionOptions,
 } from './session/create-token-session.js'
-export type { SessionWarning } from './session/warnings.js'
+export type { SessionWarning, SessionWarningCode } from './session/warnings.js'
+export type { CoordinationOptions } from './session/coordination.js'
+export type { RefreshOptions } from './session/refresh-timing.js'
 
 export { oauth2TokenEndpoint } from './adapters/oauth2-token-endpoint.js'
 export type { OAuth2TokenEndpointOptions } from './adapters/oauth2-token-endpoint.js'
@@ -41,7 +43,14 @@ export type { FetchAdapter, OutgoingRequest } from './adapters/fetch.js'
 export * from './machines/index.js'
 export type {
   Awaitable,
+  Broadcast,
+  BroadcastMessage,
+  Clock,
+  Environment,
+  EnvironmentChange,
   FetchFunction,
+  LedgerEntry,
+  LedgerStorage,
   Lock,
   Navigation,
   StoredTokens,
@@ -56,10 +65,16 @@ export {
   NotSignedInError,
   RefreshError,
   RevocationError,
+  SessionDisposedError,
   SessionExpiredError,
   TokenSessionError,
+  isConfigurationError,
+  isInvalidTokenResponseError,
+  isLockTimeoutError,
   isNotSignedInError,
   isRefreshError,
+  isRevocationError,
+  isSessionDisposedError,
   isSessionExpiredError,
   isTokenSessionError,
 } from './machines/errors.js'

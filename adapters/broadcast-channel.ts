@@ -1,6 +1,5 @@
 import { ConfigurationError } from '../machines/errors.js'
-import type { Broadcast, BroadcastMessage } from '../machines/ports.js'
-import { isBroadcastMessage } from './broadcast-message.js'
+import type { Broadcast } from '../machines/ports.js'
 
 /** Web storage plus where its `storage` events arrive: `localStorage` and `window`. */
 export interface StorageEventCarrier {
@@ -29,21 +28,22 @@ export interface BroadcastChannelOptions {
 }
 
 /**
- * Tells the other tabs of an origin that tokens changed or the session ended,
- * over `BroadcastChannel` (structured clone, in memory, same origin only).
- * Where that is missing it falls back to `storage` events, and then strips
- * `tokens` from the messages: web storage is written to disk and readable by
- * any script of the origin, and a sibling can re-read the storage instead.
- * Malformed incoming messages are dropped; a tab never receives its own.
+ * Tells the other tabs of an origin that tokens changed or the session
+ * started or ended, over `BroadcastChannel` (structured clone, in memory,
+ * same origin only). Where that is missing it falls back to `storage` events,
+ * and then strips `tokens` from the messages: web storage is written to disk
+ * and readable by any script of the origin, and a sibling re-reads the
+ * storage instead. Messages carry their scope, so one channel may serve many
+ * scopes; the session validates what arrives. A tab never receives its own.
  *
  * @example
- * createTokenSession({ lock: webLocks(), broadcast: broadcastChannel({ name: 'myapp:auth' }), ... })
+ * createTokenSession({ coordination: { lock: webLocks(), broadcast: broadcastChannel({ name: 'myapp:auth' }) }, ... })
  */
 export function broadcastChannel(options: BroadcastChannelOptions = {}): Broadcast {
   const name = options.name ?? 'token-refresh-machine'
-  const listeners = new Set<(message: BroadcastMessage) => void>()
+  const listeners = new Set<(message: unknown) => void>()
+  // Delivered as received: the session validates every message for its scope.
   const deliver = (data: unknown) => {
-    if (!isBroadcastMessage(data)) return
     for (const listener of listeners) listener(data)
   }
 
@@ -79,7 +79,7 @@ export function broadcastChannel(options: BroadcastChannelOptions = {}): Broadca
   fallback.events.addEventListener('storage', onStorage)
   return {
     publish: (message) => {
-      const { tokens: _secret, ...metadata } = message as BroadcastMessage & { tokens?: unknown }
+      const { tokens: _secret, ...metadata } = message as typeof message & { tokens?: unknown }
       // A storage event fires only on a change: the nonce makes equal messages (from any tab) differ.
       const nonce = Math.random().toString(36).slice(2)
       fallback.storage.setItem(key, JSON.stringify({ nonce, message: metadata }))

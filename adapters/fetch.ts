@@ -61,7 +61,8 @@ export function fetchAdapter(fetch?: FetchFunction): FetchAdapter {
           sendUntouched: () => send(request),
         }
       }
-      const url = input instanceof URL ? input : new URL(input, baseUrl)
+      // A copy, taken now: the caller may change its URL object after this call, but not where the token goes.
+      const url = new URL(input instanceof URL ? input.href : input, baseUrl)
       return {
         url,
         signal: init?.signal ?? undefined,

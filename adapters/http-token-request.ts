@@ -23,6 +23,13 @@ export interface HttpTransportOptions {
    * @default 1_048_576 (1 MiB)
    */
   maxResponseBytes?: number
+  /**
+   * Allows a plain-http endpoint beyond loopback. The refresh token and the
+   * client secret would travel in clear (RFC 6749 §3.2, §10.9: TLS is
+   * required): local development only.
+   * @default false
+   */
+  allowInsecureHttp?: boolean
 }
 
 /** Transport options after validation. */
@@ -43,10 +50,28 @@ export interface TokenHttpRequest {
 // setTimeout, behind AbortSignal.timeout, fires at once for longer delays.
 const MAX_TIMEOUT = 2_147_483_647
 
-/** Throws a `ConfigurationError` unless `value` can be a fetch URL; `name` says which option it is. */
-export function assertUrl(name: string, value: unknown): asserts value is string | URL {
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** True when `url` stays on this machine, where plain http crosses no network. */
+export function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname)
+}
+
+/**
+ * Throws a `ConfigurationError` unless `value` can be a fetch URL that keeps
+ * secrets off the network in clear; `name` says which option it is. A
+ * relative URL takes the page's scheme.
+ */
+export function assertUrl(name: string, value: unknown, allowInsecureHttp = false): asserts value is string | URL {
   if (!(value instanceof URL) && (typeof value !== 'string' || value === ''))
     throw new ConfigurationError(`${name} must be a non-empty string or a URL.`)
+  const absolute = URL.canParse(value) ? new URL(value) : undefined
+  // RFC 6749 §3.2: the token endpoint must use TLS; the refresh token and any client secret travel in the request.
+  if (absolute?.protocol === 'http:' && !isLoopback(absolute) && !allowInsecureHttp) {
+    throw new ConfigurationError(
+      `${name} is plain http; the refresh token and client secret would travel in clear (RFC 6749 §3.2). Use https, or set allowInsecureHttp for local development.`,
+    )
+  }
 }
 
 /** Validates the shared options; `adapter` names the factory in error messages. */

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../machines/errors.js'
-import type { StoredTokens, TokenStorage } from '../machines/ports.js'
+import type { LedgerEntry, LedgerStorage, StoredTokens, TokenStorage } from '../machines/ports.js'
 
 export interface IndexedDbStorageOptions {
   /**
@@ -33,12 +33,14 @@ function settle<T>(request: IDBRequest<T>): Promise<T> {
  * what that one saved, and can adopt its rotated tokens instead of
  * presenting a spent refresh token. `save` resolves only once committed.
  *
+ * Its scope is `indexedDB:<name>`: the tabs of an origin on one database
+ * share a grant. It can also serve as a ledger (`coordination.ledger`).
  * Throws a `ConfigurationError` at creation when there is no IndexedDB.
  *
  * @example
- * createTokenSession({ storage: indexedDbStorage({ name: 'myapp:auth' }), lock: webLocks(), ... })
+ * createTokenSession({ storage: indexedDbStorage({ name: 'myapp:auth' }), coordination: { lock: webLocks() }, ... })
  */
-export function indexedDbStorage(options: IndexedDbStorageOptions = {}): TokenStorage {
+export function indexedDbStorage(options: IndexedDbStorageOptions = {}): TokenStorage & LedgerStorage {
   const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB
   if (!factory) {
     throw new ConfigurationError('indexedDbStorage() needs IndexedDB, which this environment lacks; pass `indexedDB`.')
@@ -76,8 +78,9 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): TokenSt
   }
 
   return {
+    scope: `indexedDB:${name}`,
     load: () => run('readonly', (store) => store.get(KEY) as IDBRequest<unknown>).then((value) => value ?? null),
-    save: (tokens: StoredTokens) => run('readwrite', (store) => store.put(tokens, KEY)).then(() => undefined),
+    save: (value: StoredTokens | LedgerEntry) => run('readwrite', (store) => store.put(value, KEY)).then(() => undefined),
     clear: () => run('readwrite', (store) => store.delete(KEY)),
   }
 }

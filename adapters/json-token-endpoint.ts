@@ -67,7 +67,7 @@ export interface JsonTokenEndpointOptions extends HttpTransportOptions {
 export function jsonTokenEndpoint(options: JsonTokenEndpointOptions): TokenEndpoint {
   const { url, fields = {}, credentials = 'same-origin' } = options
   const transport = resolveTransport('jsonTokenEndpoint', options)
-  assertUrl('jsonTokenEndpoint: url', url)
+  assertUrl('jsonTokenEndpoint: url', url, options.allowInsecureHttp)
   const requestMember = fields.requestRefreshToken ?? 'refreshToken'
   const shape: TokenResponseShape = {
     subject: 'refresh response',

@@ -46,7 +46,7 @@ export interface OAuth2TokenEndpointOptions extends HttpTransportOptions {
 export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): TokenEndpoint {
   const { url, clientId, clientSecret, scope, revocationUrl } = options
   const transport = resolveTransport('oauth2TokenEndpoint', options)
-  assertUrl('oauth2TokenEndpoint: url', url)
+  assertUrl('oauth2TokenEndpoint: url', url, options.allowInsecureHttp)
   if (typeof clientId !== 'string' || clientId === '')
     throw new ConfigurationError('oauth2TokenEndpoint: clientId must be a non-empty string.')
   if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
@@ -54,7 +54,7 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): TokenE
       'oauth2TokenEndpoint: clientSecret must be a non-empty string; leave it out for a public client.',
     )
   }
-  if (revocationUrl !== undefined) assertUrl('oauth2TokenEndpoint: revocationUrl', revocationUrl)
+  if (revocationUrl !== undefined) assertUrl('oauth2TokenEndpoint: revocationUrl', revocationUrl, options.allowInsecureHttp)
 
   // RFC 6749 §2.3.1: form-urlencode id and secret, then Basic; the secret never goes in the body.
   const authorization =

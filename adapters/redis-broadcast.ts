@@ -1,5 +1,4 @@
-import type { Broadcast, BroadcastMessage } from '../machines/ports.js'
-import { isBroadcastMessage } from './broadcast-message.js'
+import type { Broadcast } from '../machines/ports.js'
 import type { RedisLike, RedisSubscriberLike } from './redis-like.js'
 
 export interface RedisBroadcastOptions {
@@ -12,7 +11,9 @@ export interface RedisBroadcastOptions {
    */
   subscriber: RedisSubscriberLike
   /**
-   * The pub/sub channel. One per grant or per app, namespaced.
+   * The pub/sub channel. Messages carry their scope, so sessions of many
+   * users and grants may share one channel; one per app keeps the traffic each
+   * process parses small.
    * @default 'trm:broadcast'
    */
   channel?: string
@@ -25,11 +26,12 @@ export interface RedisBroadcastOptions {
 }
 
 /**
- * Tells the other processes sharing a grant that tokens changed or the session
- * ended, over Redis pub/sub, as JSON. Each instance tags what it publishes
- * with a random id and drops its own messages on the way back; malformed ones
- * are dropped too. Delivery is at most once, to whoever is subscribed at that
- * moment: a process that was away re-reads the storage instead.
+ * Tells the other processes of a scope that tokens changed or the session
+ * started or ended, over Redis pub/sub, as JSON. Each instance tags what it
+ * publishes with a random id and drops its own messages on the way back; the
+ * session validates the rest for its scope. Delivery is at most once, to
+ * whoever is subscribed at that moment: a process that was away re-reads the
+ * storage under the lock at its next refresh.
  *
  * `tokens` travels as published: anyone who may subscribe to the channel
  * should be as trusted as the storage that keeps them. `close()` unsubscribes
@@ -42,7 +44,7 @@ export interface RedisBroadcastOptions {
 export function redisBroadcast(options: RedisBroadcastOptions): Broadcast {
   const { publisher, subscriber, channel = 'trm:broadcast', onError = console.error } = options
   const id = crypto.randomUUID()
-  const listeners = new Set<(message: BroadcastMessage) => void>()
+  const listeners = new Set<(message: unknown) => void>()
   let subscribed: Promise<unknown> | undefined
 
   const onMessage = (text: string) => {
@@ -53,7 +55,8 @@ export function redisBroadcast(options: RedisBroadcastOptions): Broadcast {
       return // Not JSON: not ours.
     }
     const { from, message } = (envelope ?? {}) as { from?: unknown; message?: unknown }
-    if (from === id || typeof from !== 'string' || !isBroadcastMessage(message)) return
+    // Delivered as received: the session validates every message for its scope.
+    if (from === id || typeof from !== 'string') return
     for (const listener of listeners) listener(message)
   }
 

@@ -20,7 +20,8 @@ export interface RedisStorageOptions {
 
 /**
  * Keeps a session in one Redis key as JSON, shared by every process that
- * serves the same user. Reads and writes are single commands, so a process
+ * serves the same user: its scope is `redis:<key>`, so sessions on one key
+ * share a grant and sessions on other keys never interact. Reads and writes are single commands, so a process
  * that loads under `redisLock` sees what the previous holder saved before it
  * released. Whatever `load` finds is returned as parsed JSON, or as the raw
  * string when it is not JSON: the session validates and discards bad records.
@@ -35,6 +36,7 @@ export function redisStorage(options: RedisStorageOptions): TokenStorage {
     throw new ConfigurationError('redisStorage: `ttlSeconds` must be a positive whole number of seconds.')
   }
   return {
+    scope: `redis:${key}`,
     async load() {
       const text = await client.get(key)
       if (typeof text !== 'string') return null

@@ -5,6 +5,7 @@
  */
 import { InvalidTokenResponseError } from '../machines/errors.js'
 import type { TokenSet } from '../machines/ports.js'
+import { MAX_TOKEN_LENGTH, isHeaderSafe, isVisibleAscii } from '../machines/records.js'
 
 /** Where the members of a token set sit in a response object, and how to talk about it. */
 export interface TokenResponseShape {
@@ -43,10 +44,9 @@ const TOKEN_SET: TokenResponseShape = {
 // RFC 6749 A.12 allows spaces in an access token, but it is sent as
 // `Authorization: Bearer <token>`, where a space or control character splits
 // or breaks the header; RFC 6750 §2.1 b64token is a subset of 0x21-0x7E.
-const HEADER_SAFE = /^[\x21-\x7E]+$/
 // RFC 6749 A.17: refresh-token = 1*VSCHAR, spaces included. They are kept:
 // a refresh token only travels form- or JSON-encoded, never in a header.
-const VSCHAR = /^[\x20-\x7E]+$/
+// Both checks are the ones every stored or shared record passes (machines/records.ts).
 
 /**
  * Validates a raw RFC 6749 §5.1 token response (snake_case, as the
@@ -85,19 +85,20 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     throw invalid(`expected an object, got ${describe(value)}`)
   }
   const member = (name: string): unknown => (value as Record<string, unknown>)[name]
-  const token = (name: string, allowed: RegExp, badCharacters: string): string => {
+  const token = (name: string, allowed: (value: string) => boolean, badCharacters: string): string => {
     const candidate = member(name)
     if (candidate === undefined) throw invalid(`${name} is missing`)
     if (typeof candidate !== 'string') throw invalid(`${name} must be a string, got ${describe(candidate)}`)
     if (candidate === '') throw invalid(`${name} is empty`)
-    if (!allowed.test(candidate)) throw invalid(`${name} contains ${badCharacters}`)
+    if (candidate.length > MAX_TOKEN_LENGTH) throw invalid(`${name} is longer than ${MAX_TOKEN_LENGTH} characters`)
+    if (!allowed(candidate)) throw invalid(`${name} contains ${badCharacters}`)
     return candidate
   }
 
   const tokens: TokenSet = {
     accessToken: token(
       shape.accessToken,
-      HEADER_SAFE,
+      isHeaderSafe,
       'a space, control or non-ASCII character, so it cannot be sent in an Authorization header (RFC 6750 §2.1)',
     ),
   }
@@ -114,19 +115,15 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     }
   }
 
-  const expiresIn = member(shape.expiresIn)
-  if (expiresIn !== undefined) {
-    // RFC 6749 §5.1: a lifetime in seconds; the JSON number type, whole and not negative.
-    if (typeof expiresIn !== 'number') throw invalid(`${shape.expiresIn} must be a number of seconds, got ${describe(expiresIn)}`)
-    if (!Number.isSafeInteger(expiresIn) || expiresIn < 0) {
-      throw invalid(`${shape.expiresIn} must be a whole, non-negative number of seconds, got ${String(expiresIn)}`)
-    }
-    tokens.expiresIn = expiresIn
+  const expiresIn = readLifetime(member(shape.expiresIn))
+  if (expiresIn === null) {
+    throw invalid(`${shape.expiresIn} must be a non-negative number of seconds, got ${describe(member(shape.expiresIn))}`)
   }
+  if (expiresIn !== undefined) tokens.expiresIn = expiresIn
 
   // Absent means not rotated: RFC 6749 §6 keeps the old refresh token then.
   if (member(shape.refreshToken) !== undefined) {
-    tokens.refreshToken = token(shape.refreshToken, VSCHAR, 'a control or non-ASCII character (RFC 6749 A.17)')
+    tokens.refreshToken = token(shape.refreshToken, isVisibleAscii, 'a control or non-ASCII character (RFC 6749 A.17)')
   }
 
   const scope = shape.scope === undefined ? undefined : member(shape.scope)
@@ -135,6 +132,18 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
     tokens.scope = scope
   }
   return tokens
+}
+
+/**
+ * RFC 6749 §5.1: `expires_in` is the lifetime in seconds. It is metadata, not
+ * a security decision, so it is read tolerantly: any non-negative finite
+ * number (fractions included), or a string of digits, as some servers send
+ * it. Undefined when absent, null when unusable.
+ */
+function readLifetime(value: unknown): number | undefined | null {
+  if (value === undefined) return undefined
+  const seconds = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : null
 }
 
 /** The kind of a value, safe to print whatever the value holds. */

@@ -22,6 +22,9 @@ export interface WebStorageOptions {
 /**
  * Persists the session in a string key-value store: `localStorage`,
  * `sessionStorage`, or anything of the same shape such as AsyncStorage.
+ * Given the page's `localStorage`, its scope is `localStorage:<key>`: the
+ * tabs of an origin on that key share a grant. Any other store is private
+ * to this realm (`sessionStorage` is per tab), and so is its scope.
  * Opt-in: any script on the page can read web storage, so prefer the default
  * memory storage unless surviving a reload is worth that exposure.
  *
@@ -31,6 +34,7 @@ export interface WebStorageOptions {
 export function webStorage(store: KeyValueStore, options: WebStorageOptions = {}): TokenStorage {
   const key = options.key ?? 'token-refresh-machine:session'
   return {
+    ...(isLocalStorage(store) ? { scope: `localStorage:${key}` } : {}),
     async load() {
       const text = await store.getItem(key)
       if (text === null || text === undefined) return null
@@ -43,5 +47,14 @@ export function webStorage(store: KeyValueStore, options: WebStorageOptions = {}
     },
     save: (tokens) => store.setItem(key, JSON.stringify(tokens)),
     clear: () => store.removeItem(key),
+  }
+}
+
+function isLocalStorage(store: KeyValueStore): boolean {
+  try {
+    // Reading localStorage throws where storage is blocked (sandboxed iframes, some privacy settings).
+    return store === (globalThis as { localStorage?: unknown }).localStorage
+  } catch {
+    return false
   }
 }

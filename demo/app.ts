@@ -66,7 +66,8 @@ export function createDemoApp({
       stats.record('session', 'navigation: the library sends the user to the login page')
     }),
     fetch: wireTap(({ headers }, result) => stats.sendAnswered(demoRequestId(headers), result)),
-    refresh: { proactive: !reactive },
+    // 3-second tokens: time-based refreshes may come sooner than the default 5 s apart.
+    refresh: { proactive: !reactive, minInterval: 1_000 },
     ...(inspect === undefined ? {} : { inspect }),
   })
 

@@ -5,9 +5,9 @@ import type { SessionView, Stats } from './stats.js'
 type SessionSnapshot = ReturnType<TokenSession['actor']['getSnapshot']>
 
 function viewOf(snapshot: SessionSnapshot): SessionView {
-  const { generation, waiting, inFlight, retrying } = snapshot.context
+  const { generation, parked: waiting, inFlight, replaying } = snapshot.context
   const firstSends = Object.values(inFlight).reduce((sum, count) => sum + count, 0)
-  return { state: stateName(snapshot.value), generation, waiting, onWire: firstSends + retrying }
+  return { state: stateName(snapshot.value), generation, waiting, onWire: firstSends + replaying }
 }
 
 /**

@@ -11,15 +11,34 @@ export type TokenSessionErrorCode =
   | 'REVOCATION_FAILED'
   | 'INTERNAL_ERROR'
   | 'LOCK_TIMEOUT'
+  | 'SESSION_DISPOSED'
   | RefreshErrorCode
 
 /**
  * Why a refresh failed. `INVALID_GRANT` ends the session (RFC 6749 §5.2: the
  * refresh token is invalid, expired or revoked); every other code leaves it
  * signed in so a later request can try again.
+ * - `LOCK_TIMEOUT`: the coordination lock was not free in time; no refresh was made.
+ * - `LOCK_LOST`: the lock was lost before the exchange (a Redis lease, a stolen Web Lock); no refresh was made.
+ * - `TIMEOUT` is also what a request gets when it waited longer than `refresh.maxWait`.
  */
 export type RefreshErrorCode =
-  'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR' | 'LOCK_TIMEOUT' | 'INVALID_GRANT'
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'SERVER_ERROR'
+  | 'RATE_LIMITED'
+  | 'INVALID_RESPONSE'
+  | 'OAUTH_ERROR'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_LOST'
+  | 'INVALID_GRANT'
+
+/** A failure of the token endpoint that leaves the session signed in: every code but `INVALID_GRANT`. */
+export type RefreshFailureCode = Exclude<RefreshErrorCode, 'INVALID_GRANT'>
+
+// A brand instead of `instanceof` or a list of names: it holds across realms
+// (`Symbol.for` is shared by all of them) and across duplicated copies of this package.
+const brand = Symbol.for('token-refresh-machine.error')
 
 export interface TokenSessionErrorOptions<TCode extends TokenSessionErrorCode> {
   code: TCode
@@ -30,6 +49,7 @@ export interface TokenSessionErrorOptions<TCode extends TokenSessionErrorCode> {
 export class TokenSessionError<TCode extends TokenSessionErrorCode = TokenSessionErrorCode> extends Error {
   override name: string = 'TokenSessionError'
   readonly code: TCode
+  readonly [brand] = true
 
   constructor(message: string, options: TokenSessionErrorOptions<TCode>) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -61,11 +81,19 @@ export class SessionExpiredError extends TokenSessionError<'SESSION_EXPIRED'> {
   }
 }
 
-/** A request needed a token, but nobody is signed in (never, or after `signOut()`). */
+/** A request needed a token, but nobody is signed in (never, after `signOut()`, or another sign-in replaced the grant it waited on). */
 export class NotSignedInError extends TokenSessionError<'NOT_SIGNED_IN'> {
   override name = 'NotSignedInError'
   constructor(message = 'No one is signed in; call session.signIn() first.') {
     super(message, { code: 'NOT_SIGNED_IN' })
+  }
+}
+
+/** The session was disposed (`session.dispose()`): create a new one; it restores from storage. */
+export class SessionDisposedError extends TokenSessionError<'SESSION_DISPOSED'> {
+  override name = 'SessionDisposedError'
+  constructor(message = 'The session was disposed; create a new session to continue (it restores from storage).') {
+    super(message, { code: 'SESSION_DISPOSED' })
   }
 }
 
@@ -113,39 +141,24 @@ export class LockTimeoutError extends TokenSessionError<'LOCK_TIMEOUT'> {
   }
 }
 
-// Type guards compare `name`, not `instanceof`, so they hold across realms and
+// Type guards read the brand and the name, so they hold across realms and
 // duplicated copies of this package (the way ky's `isHTTPError` does).
 
-function hasName(error: unknown, name: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name
+function branded(error: unknown): error is TokenSessionError {
+  return typeof error === 'object' && error !== null && (error as { [brand]?: unknown })[brand] === true
+}
+
+function guard<T extends TokenSessionError>(name: string): (error: unknown) => error is T {
+  return (error: unknown): error is T => branded(error) && error.name === name
 }
 
 /** True for any error this library produced. */
-export function isTokenSessionError(error: unknown): error is TokenSessionError {
-  return (
-    error instanceof TokenSessionError ||
-    (error instanceof Error &&
-      typeof (error as { code?: unknown }).code === 'string' &&
-      [
-        'TokenSessionError',
-        'ConfigurationError',
-        'InvalidTokenResponseError',
-        'SessionExpiredError',
-        'NotSignedInError',
-        'RefreshError',
-        'RevocationError',
-      ].includes(error.name))
-  )
-}
-
-export function isSessionExpiredError(error: unknown): error is SessionExpiredError {
-  return hasName(error, 'SessionExpiredError')
-}
-
-export function isNotSignedInError(error: unknown): error is NotSignedInError {
-  return hasName(error, 'NotSignedInError')
-}
-
-export function isRefreshError(error: unknown): error is RefreshError {
-  return hasName(error, 'RefreshError')
-}
+export const isTokenSessionError: (error: unknown) => error is TokenSessionError = branded
+export const isConfigurationError = guard<ConfigurationError>('ConfigurationError')
+export const isInvalidTokenResponseError = guard<InvalidTokenResponseError>('InvalidTokenResponseError')
+export const isSessionExpiredError = guard<SessionExpiredError>('SessionExpiredError')
+export const isNotSignedInError = guard<NotSignedInError>('NotSignedInError')
+export const isSessionDisposedError = guard<SessionDisposedError>('SessionDisposedError')
+export const isRefreshError = guard<RefreshError>('RefreshError')
+export const isRevocationError = guard<RevocationError>('RevocationError')
+export const isLockTimeoutError = guard<LockTimeoutError>('LockTimeoutError')

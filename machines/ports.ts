@@ -30,25 +30,63 @@ export interface TokenEndpoint {
   revoke?(token: string, options: { tokenTypeHint: 'refresh_token' | 'access_token'; signal: AbortSignal }): Promise<void>
 }
 
-/** What a storage keeps: the tokens and their metadata. Versioned so old records can be recognised. */
+/**
+ * One token set as it is kept and shared: the tokens, and whose they are.
+ * Everything another session may read carries its `scope` and `grant`, and
+ * every reader checks both before trusting it.
+ */
 export interface StoredTokens {
-  version: 1
+  version: 2
+  /** The shared slot this record belongs to (the session's scope). Sessions of other scopes never adopt it. */
+  scope: string
+  /** The sign-in it descends from: a random id (128 bits) minted by `signIn`. */
+  grant: string
+  /** Orders the records of one grant: 1 at sign-in, one more per refresh. */
+  generation: number
   accessToken: string
   refreshToken?: string
   /** Epoch milliseconds, or null when unknown. */
   expiresAt: number | null
-  generation: number
 }
 
 /**
  * Keeps the tokens across reloads. Any of the three may be synchronous or
- * asynchronous and may throw; the session then falls back to memory and
- * emits a `warning`. Whatever `load` returns is validated, and malformed data
- * is discarded, so a storage may return raw parsed JSON (or null when empty).
+ * asynchronous, may throw or may hang; the session bounds each call with a
+ * deadline, falls back to memory and emits a `warning`. Whatever `load`
+ * returns is validated, and malformed data is discarded, so a storage may
+ * return raw parsed JSON (or null when empty). `load` must return what the
+ * last `save` stored: under the refresh lock, what storage holds is the truth
+ * of the scope (an empty storage means the grant ended elsewhere).
  */
 export interface TokenStorage {
   load(): Awaitable<unknown>
   save(tokens: StoredTokens): Awaitable<void>
+  clear(): Awaitable<void>
+  /**
+   * Names the slot the tokens live in, where several tabs or processes can
+   * reach it (`redis:<key>`, `localStorage:<key>`). Sessions on one slot share
+   * a scope by default. Leave it out for a slot private to this realm.
+   */
+  readonly scope?: string
+}
+
+/**
+ * What the ledger keeps for a scope: which record is the latest, never the
+ * tokens. Read under the lock, it tells a session that storage lags behind.
+ */
+export interface LedgerEntry {
+  version: 2
+  scope: string
+  grant: string
+  generation: number
+  /** SHA-256 of the record's tokens, truncated: tells the latest record from a stale or forged one. Not reversible. */
+  fingerprint: string
+}
+
+/** Where ledger entries live: any coherent store (IndexedDB in a browser). */
+export interface LedgerStorage {
+  load(): Awaitable<unknown>
+  save(entry: LedgerEntry): Awaitable<void>
   clear(): Awaitable<void>
 }
 
@@ -70,26 +108,30 @@ export interface Lock {
   withLock<T>(name: string, task: (signal: AbortSignal) => Promise<T>, options: { timeout: number }): Promise<T>
 }
 
-/** What siblings tell each other. Only metadata unless a coherent carrier is wanted: see `tokens`. */
+/**
+ * What siblings tell each other. Each message names its scope and grant;
+ * a receiver drops messages of other scopes and validates the rest like a
+ * stored record. `tokens` travels only on carriers as private as the storage
+ * (BroadcastChannel: same origin, in memory); a sibling can re-read the
+ * storage instead.
+ */
 export type BroadcastMessage =
-  | {
-      type: 'tokens.changed'
-      generation: number
-      /**
-       * The new record itself, for carriers that are as private as the storage
-       * (BroadcastChannel: same origin, in memory). Lets a sibling adopt the
-       * result without trusting a storage that may lag (localStorage across
-       * Chromium renderers).
-       */
-      tokens?: StoredTokens
-    }
-  | { type: 'session.ended'; reason: 'signedOut' | 'expired'; generation: number }
+  /** A sign-in started a new grant in the scope: every sibling follows it. */
+  | { type: 'session.started'; scope: string; grant: string; generation: number; tokens?: StoredTokens }
+  /** A refresh of the grant stored a newer record. */
+  | { type: 'tokens.changed'; scope: string; grant: string; generation: number; tokens?: StoredTokens }
+  /** The grant ended: signed out, or refused by the server. */
+  | { type: 'session.ended'; scope: string; grant: string; reason: 'signedOut' | 'expired' }
 
-/** Tells the other tabs or processes sharing the grant that tokens changed or the session ended. */
+/**
+ * Tells the other tabs or processes of a scope that tokens changed or the
+ * session started or ended. Listeners receive whatever arrived (`unknown`):
+ * the session validates every message, so a carrier only frames them.
+ */
 export interface Broadcast {
   publish(message: BroadcastMessage): Awaitable<void>
   /** Receives messages from the others (never one's own); returns the unsubscribe function. */
-  subscribe(listener: (message: BroadcastMessage) => void): () => void
+  subscribe(listener: (message: unknown) => void): () => void
   close(): Awaitable<void>
 }
 

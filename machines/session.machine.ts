@@ -1,17 +1,38 @@
 import { and, emit, not } from 'xstate'
-import { initialContext, sessionSetup } from './session.setup.js'
+import { initialContext, sessionSetup, wireKey } from './session.setup.js'
+import type { EndReason, SessionContext, TokenMetadata } from './session.types.js'
 
-const admit = { type: 'admit', params: ({ event }: { event: { id: number } }) => ({ id: event.id }) } as const
-const enqueue = { type: 'enqueue', params: ({ event }: { event: { id: number } }) => ({ id: event.id }) } as const
+type Tokens = { event: TokenMetadata }
+type Request = { event: { id: number } }
+
+const tokensOf = ({ event }: Tokens): TokenMetadata => ({
+  grant: event.grant,
+  generation: event.generation,
+  expiresAt: event.expiresAt,
+  refreshAt: event.refreshAt,
+  hasRefreshToken: event.hasRefreshToken,
+})
+const admit = { type: 'admit', params: ({ event }: Request) => ({ id: event.id }) } as const
+const park = { type: 'park', params: ({ event }: Request) => ({ id: event.id }) } as const
+const refuse = (reason: EndReason) => ({ type: 'refuse', params: ({ event }: Request) => ({ id: event.id, reason }) }) as const
+const countRejected = {
+  type: 'countRejected',
+  params: ({ event }: { event: { grant: string; generation: number } }) => ({ key: wireKey(event.grant, event.generation) }),
+} as const
 const scheduleRefresh = {
   type: 'scheduleRefresh',
-  params: ({ context }: { context: { generation: number; refreshAt: number | null } }) => ({
+  params: ({ context }: { context: SessionContext }) => ({
+    grant: context.grant ?? '',
     generation: context.generation,
     at: context.refreshAt,
   }),
 } as const
-const adoptAndRelease = ['recordTokens', 'adoptTokens', 'releaseWaiting', 'countReleased', scheduleRefresh] as const
-const adoptAndAdmit = ['recordTokens', 'adoptTokens', 'admitWaiting', 'countAdmitted', scheduleRefresh] as const
+/** Make the announced token set the one in use, and arm its proactive refresh. */
+const adopt = [
+  { type: 'recordTokens', params: tokensOf },
+  { type: 'adoptTokens', params: ({ event }: Tokens) => ({ grant: event.grant, generation: event.generation }) },
+  scheduleRefresh,
+] as const
 
 /**
  * The session statechart. It decides; it does nothing. Every effect is a named
@@ -25,115 +46,138 @@ export const sessionMachine = sessionSetup.createMachine({
   context: ({ input }) => initialContext(input),
   initial: 'restoring',
   on: {
-    'session.signedIn': { target: '.active', actions: adoptAndRelease },
+    // A new grant, this session's or a sibling's: what was parked belonged to the old one.
+    'session.signedIn': {
+      target: '.active',
+      actions: [{ type: 'rejectParked', params: { reason: 'replaced' } }, 'emptyParked', ...adopt],
+    },
     'session.signedOut': {
+      guard: 'isCurrentGrant',
       target: '.signedOut',
       actions: [
-        { type: 'rejectWaiting', params: { reason: 'signedOut' } },
-        'countRefused',
-        'clearTokens',
+        { type: 'rejectParked', params: { reason: 'signedOut' } },
+        'emptyParked',
+        'dropTokens',
         'forgetTokens',
         emit({ type: 'signedOut' }),
       ],
     },
-    'request.settled': { actions: 'countSettled' },
-    'network.online': { actions: 'recordOnline' },
-    'network.offline': { actions: 'recordOnline' },
+    'request.settled': {
+      actions: {
+        type: 'countSettled',
+        params: ({ event }) => ({ key: wireKey(event.grant, event.generation), replay: event.replay }),
+      },
+    },
+    'network.online': { actions: { type: 'recordOnline', params: { online: true } } },
+    'network.offline': { actions: { type: 'recordOnline', params: { online: false } } },
   },
   states: {
     restoring: {
       on: {
         // Requests parked during the restore have not been sent yet: they go
         // out as first sends, keeping their one replay for a stale stored token.
-        'storage.loaded': { target: 'active', actions: adoptAndAdmit },
-        'session.signedIn': { target: 'active', actions: adoptAndAdmit },
+        'storage.loaded': { target: 'active', actions: [...adopt, 'admitParked', 'countAdmitted'] },
+        'session.signedIn': { target: 'active', actions: [...adopt, 'admitParked', 'countAdmitted'] },
         'storage.empty': {
           target: 'signedOut',
-          actions: [{ type: 'rejectWaiting', params: { reason: 'signedOut' } }, 'countRefused'],
+          actions: [{ type: 'rejectParked', params: { reason: 'signedOut' } }, 'emptyParked'],
         },
-        'request.sent': { actions: [enqueue, 'countParked'] },
-        'request.aborted': { actions: 'countAborted' },
+        'request.sent': { actions: [park, 'countParked'] },
+        'request.withdrawn': { actions: 'countWithdrawn' },
       },
     },
     signedOut: {
       on: {
-        'request.sent': { actions: { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'signedOut' }) } },
-        'token.rejected': {
-          actions: ['countRejected', { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'signedOut' }) }],
-        },
+        'request.sent': { actions: refuse('signedOut') },
+        'token.rejected': { actions: [countRejected, refuse('signedOut')] },
       },
     },
     active: {
       initial: 'idle',
       on: {
         'request.sent': [
-          { guard: and(['isTokenExpired', 'hasRefreshToken']), target: 'refreshing', actions: [enqueue, 'countParked'] },
+          { guard: and(['isTokenExpired', 'hasRefreshToken']), target: 'refreshing', actions: [park, 'countParked'] },
           { actions: ['countSent', admit] },
         ],
         'token.rejected': [
+          // Sent for a grant that a sign-in has replaced since: its 401 is the caller's, not ours to fix.
+          { guard: 'isForeignToken', actions: [countRejected, { type: 'decline', params: ({ event }) => ({ id: event.id }) }] },
           // A sibling request already replaced the token this one was sent with.
-          { guard: 'isStaleToken', actions: ['countRejected', 'countReplayed', admit] },
-          { guard: 'hasRefreshToken', target: 'refreshing', actions: ['countRejected', 'markRejected', enqueue, 'countParked'] },
+          { guard: 'isStaleToken', actions: [countRejected, 'countReplayed', admit] },
+          { guard: 'hasRefreshToken', target: 'refreshing', actions: [countRejected, 'markRejected', park, 'countParked'] },
           {
             target: 'expired',
-            actions: ['countRejected', { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'expired' }) }],
+            actions: [
+              countRejected,
+              refuse('expired'),
+              { type: 'endGrant', params: ({ context }) => ({ reason: 'expired' as const, grant: context.grant }) },
+            ],
           },
         ],
-        // Proactive: the token is still good, so nobody waits for this refresh.
+        // Proactive: the token is still good, so nobody is parked for this refresh.
         'refresh.due': { guard: and(['isCurrentToken', 'hasRefreshToken']), target: 'refreshing' },
-        'sibling.refreshed': { guard: 'isNewerToken', actions: adoptAndRelease },
-        'sibling.expired': { target: 'expired' },
+        'sibling.refreshed': { guard: 'isNewerToken', actions: adopt },
+        'sibling.expired': { guard: 'isCurrentGrant', target: 'expired' },
       },
       states: {
         idle: {
           always: [
-            { guard: 'isRetrying', target: 'retrying' },
+            { guard: 'isReplaying', target: 'retrying' },
             { guard: 'hasRequestsInFlight', target: 'requesting' },
           ],
         },
         requesting: {
           always: [
-            { guard: 'isRetrying', target: 'retrying' },
+            { guard: 'isReplaying', target: 'retrying' },
             { guard: not('hasRequestsInFlight'), target: 'idle' },
           ],
         },
-        retrying: { always: { guard: not('isRetrying'), target: 'requesting' } },
+        retrying: { always: { guard: not('isReplaying'), target: 'requesting' } },
       },
     },
     refreshing: {
       // One renewal, however many attempts: requests that cannot use the
-      // current token wait here for its outcome, all sharing one wait. The
-      // proactive timer is spent either way: new tokens bring a new one.
+      // current token are parked here for its outcome, all sharing one wait.
+      // The proactive timer is spent either way: new tokens bring a new one.
       initial: 'locking',
       entry: [
         'forgetRefreshAt',
-        { type: 'scheduleRefresh', params: ({ context }) => ({ generation: context.generation, at: null }) },
+        {
+          type: 'scheduleRefresh',
+          params: ({ context }) => ({ grant: context.grant ?? '', generation: context.generation, at: null }),
+        },
       ],
       exit: 'cancelRefresh',
       on: {
-        'request.sent': [{ guard: 'isTokenUsable', actions: ['countSent', admit] }, { actions: [enqueue, 'countParked'] }],
+        'request.sent': [{ guard: 'isTokenUsable', actions: ['countSent', admit] }, { actions: [park, 'countParked'] }],
         'token.rejected': [
-          { guard: and(['isStaleToken', 'isTokenUsable']), actions: ['countRejected', 'countReplayed', admit] },
-          { actions: ['countRejected', 'markRejected', enqueue, 'countParked'] },
+          { guard: 'isForeignToken', actions: [countRejected, { type: 'decline', params: ({ event }) => ({ id: event.id }) }] },
+          { guard: and(['isStaleToken', 'isTokenUsable']), actions: [countRejected, 'countReplayed', admit] },
+          { actions: [countRejected, 'markRejected', park, 'countParked'] },
         ],
-        'request.aborted': { actions: 'countAborted' },
+        'request.withdrawn': { actions: 'countWithdrawn' },
         // A sibling refreshed first: adopt its tokens instead of presenting a refresh token it already rotated.
         'sibling.refreshed': {
           guard: 'isNewerToken',
           target: 'active',
-          actions: [...adoptAndRelease, emit(({ event }) => ({ type: 'refreshed', generation: event.generation }))],
+          actions: [
+            ...adopt,
+            'releaseParked',
+            'countReleased',
+            emit(({ event }) => ({ type: 'refreshed', generation: event.generation })),
+          ],
         },
-        'sibling.expired': { target: 'expired' },
+        'sibling.expired': { guard: 'isCurrentGrant', target: 'expired' },
         // From waiting for the lock (LOCK_TIMEOUT) or from the exchange.
         'refresh.failed': [
           // No network: wait for one instead of burning an attempt.
           { guard: 'isOffline', target: '.offline', actions: 'refundAttempt' },
           {
-            guard: 'canRetry',
+            guard: 'canAttemptAgain',
             target: '.backingOff',
             actions: [
               {
-                type: 'scheduleRetry',
+                type: 'scheduleNextAttempt',
                 params: ({ context, event }) => ({ attempt: context.attempt, retryAfter: event.retryAfter }),
               },
               emit(({ context, event }) => ({
@@ -147,8 +191,8 @@ export const sessionMachine = sessionSetup.createMachine({
           {
             target: 'active',
             actions: [
-              { type: 'failWaiting', params: ({ event }) => ({ code: event.code }) },
-              'countRefused',
+              { type: 'failParked', params: ({ event }) => ({ code: event.code }) },
+              'emptyParked',
               emit(({ context, event }) => ({
                 type: 'refreshFailed',
                 code: event.code,
@@ -170,34 +214,37 @@ export const sessionMachine = sessionSetup.createMachine({
           on: {
             'refresh.succeeded': {
               target: '#tokenSession.active',
-              actions: [...adoptAndRelease, emit(({ event }) => ({ type: 'refreshed', generation: event.generation }))],
+              actions: [
+                ...adopt,
+                'releaseParked',
+                'countReleased',
+                emit(({ event }) => ({ type: 'refreshed', generation: event.generation })),
+              ],
             },
             'refresh.rejected': { target: '#tokenSession.expired' },
           },
         },
         backingOff: {
-          exit: 'cancelRetry',
-          on: { 'retry.due': [{ guard: 'isOffline', target: 'offline' }, { target: 'locking' }] },
+          exit: 'cancelNextAttempt',
+          on: { 'attempt.due': [{ guard: 'isOffline', target: 'offline' }, { target: 'locking' }] },
         },
         offline: {
-          on: { 'network.online': { target: 'locking', actions: 'recordOnline' } },
+          on: { 'network.online': { target: 'locking', actions: { type: 'recordOnline', params: { online: true } } } },
         },
       },
     },
     expired: {
       entry: [
-        { type: 'rejectWaiting', params: { reason: 'expired' } },
-        'countRefused',
-        'clearTokens',
+        { type: 'rejectParked', params: { reason: 'expired' } },
+        'emptyParked',
+        'dropTokens',
         'forgetTokens',
         'navigateToLogin',
         emit({ type: 'expired' }),
       ],
       on: {
-        'request.sent': { actions: { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'expired' }) } },
-        'token.rejected': {
-          actions: ['countRejected', { type: 'refuse', params: ({ event }) => ({ id: event.id, reason: 'expired' }) }],
-        },
+        'request.sent': { actions: refuse('expired') },
+        'token.rejected': { actions: [countRejected, refuse('expired')] },
       },
     },
   },

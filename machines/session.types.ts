@@ -8,16 +8,26 @@
  * which a wall-clock change or a sleeping laptop cannot move backwards.
  */
 
-/** Why requests are refused once the session can no longer authorize them. */
-export type EndReason = 'expired' | 'signedOut'
+import type { RefreshFailureCode } from './errors.js'
 
-/** A failure of the token endpoint that leaves the session signed in. */
-export type RefreshFailureCode =
-  'NETWORK' | 'TIMEOUT' | 'SERVER_ERROR' | 'RATE_LIMITED' | 'INVALID_RESPONSE' | 'OAUTH_ERROR' | 'LOCK_TIMEOUT'
+export type { RefreshFailureCode } from './errors.js'
+
+/**
+ * Why requests are refused once the session can no longer authorize them:
+ * the grant expired, the user signed out, or another sign-in replaced the
+ * grant the request was waiting on.
+ */
+export type EndReason = 'expired' | 'signedOut' | 'replaced'
 
 /** Metadata of the token set the session holds, never the tokens themselves. */
 export interface TokenMetadata {
-  /** Increases with every token set the session adopts; tells stale 401s from fresh ones. */
+  /**
+   * The sign-in these tokens descend from: a random id, shared by every
+   * session of the scope that follows the grant. An identity, not an
+   * authority: it opens nothing.
+   */
+  grant: string
+  /** Orders the token sets of one grant (1 at sign-in); tells stale 401s from fresh ones. */
   generation: number
   /** When the access token expires, or null when unknown. */
   expiresAt: number | null
@@ -32,23 +42,26 @@ export interface TokenMetadata {
   hasRefreshToken: boolean
 }
 
-export interface SessionContext extends TokenMetadata {
+export interface SessionContext extends Omit<TokenMetadata, 'grant'> {
+  /** The grant held, or null when none is (before a sign-in, after the end). */
+  grant: string | null
   /**
-   * First sends on the wire, counted by the token generation they carry.
-   * Keyed by generation so a 401 can be told stale (older generation) from fresh.
+   * First sends on the wire, counted by the grant and generation of the token
+   * they carry (`<generation>@<grant>`), so a 401 can be told stale (older
+   * generation) or foreign (another grant) from fresh.
    */
-  inFlight: Record<number, number>
+  inFlight: Record<string, number>
   /** Requests parked until the session can authorize them. */
-  waiting: number
+  parked: number
   /** Requests on their one replay (after a stale 401, or released by a refresh), still on the wire. */
-  retrying: number
-  /** A 401 blamed the current token: until new tokens arrive, requests wait instead of using it. */
+  replaying: number
+  /** A 401 blamed the current token: until new tokens arrive, requests are parked instead of using it. */
   tokenRejected: boolean
   /** Refresh attempts made in the current renewal (1 while the first is in flight). */
   attempt: number
-  /** Attempts allowed per renewal before waiting requests get the failure. */
+  /** Attempts allowed per renewal before parked requests get the failure. */
   maxAttempts: number
-  /** Whether the environment reports a network; offline, retries wait for it instead of burning attempts. */
+  /** Whether the environment reports a network; offline, the next attempt waits for it instead of burning one. */
   online: boolean
 }
 
@@ -63,20 +76,20 @@ export type SessionEvent =
   | ({ type: 'storage.loaded' } & TokenMetadata)
   /** Storage held nothing usable. */
   | { type: 'storage.empty' }
-  /** The app signed in with a fresh token set. */
+  /** A sign-in started a new grant: this session's own, or a sibling's that it follows. */
   | ({ type: 'session.signedIn' } & TokenMetadata)
-  /** The app signed out. */
-  | { type: 'session.signedOut' }
+  /** The app signed out (no grant), or a sibling signed out of `grant`. */
+  | { type: 'session.signedOut'; grant?: string }
   /** A caller wants to send a request that needs a token; `now` checks the token's expiry at the moment of use. */
   | { type: 'request.sent'; id: number; now: number }
   /** A request left the wire: answered, failed or aborted. */
-  | { type: 'request.settled'; id: number; generation: number; replay: boolean }
-  /** A parked request was aborted by its caller before it could go out. */
-  | { type: 'request.aborted'; id: number }
+  | { type: 'request.settled'; id: number; grant: string; generation: number; replay: boolean }
+  /** A parked request gave up before it could go out: its caller aborted it, or it waited longer than `maxWait`. */
+  | { type: 'request.withdrawn'; id: number }
   /** A first send came back 401 with a challenge that blames the token (RFC 6750 §3.1). */
-  | { type: 'token.rejected'; id: number; generation: number }
-  /** The proactive refresh timer of token `generation` fired. */
-  | { type: 'refresh.due'; generation: number }
+  | { type: 'token.rejected'; id: number; grant: string; generation: number }
+  /** The proactive refresh timer of token `generation` of `grant` fired. */
+  | { type: 'refresh.due'; grant: string; generation: number }
   /** The coordination lock is held: the refresh may go ahead (after re-reading what siblings left). */
   | { type: 'lock.acquired' }
   /** The token endpoint issued a new token set, already persisted. */
@@ -86,13 +99,13 @@ export type SessionEvent =
   /** The token endpoint refused the grant (`invalid_grant`, RFC 6749 §5.2). */
   | { type: 'refresh.rejected' }
   /** The backoff wait before the next attempt is over. */
-  | { type: 'retry.due' }
+  | { type: 'attempt.due' }
   | { type: 'network.online' }
   | { type: 'network.offline' }
   /** Another tab or process sharing the grant holds newer tokens (heard by broadcast, or found under the lock). */
   | ({ type: 'sibling.refreshed' } & TokenMetadata)
-  /** Another tab or process found the grant gone. */
-  | { type: 'sibling.expired' }
+  /** Another tab or process found `grant` gone, or the scope's storage no longer holds it. */
+  | { type: 'sibling.expired'; grant: string }
 
 /** Events the session announces; subscribe with `session.on(type, listener)`. */
 export type SessionEmitted =

@@ -1,6 +1,5 @@
+import { isLoopback } from '../adapters/http-token-request.js'
 import { ConfigurationError } from '../machines/errors.js'
-
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 function parseOrigin(entry: string, allowInsecureHttp: boolean): string {
   if (entry === '*' || entry.includes('*')) {
@@ -26,7 +25,7 @@ function parseOrigin(entry: string, allowInsecureHttp: boolean): string {
   }
   // RFC 6750 §5.3: bearer tokens travel over TLS only. Plain
   // http stays possible for loopback, where nothing crosses a network.
-  if (url.protocol === 'http:' && !loopbackHosts.has(url.hostname) && !allowInsecureHttp) {
+  if (url.protocol === 'http:' && !isLoopback(url) && !allowInsecureHttp) {
     throw new ConfigurationError(
       `allowedOrigins: "${entry}" is plain http; bearer tokens must only travel over TLS (RFC 6750 §5.3). Use https, or set allowInsecureHttp for local development.`,
     )

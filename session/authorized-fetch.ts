@@ -4,7 +4,7 @@ import type { SessionEvent } from '../machines/session.types.js'
 import { blamesToken } from './challenge.js'
 import type { RequestDesk, Ticket } from './request-desk.js'
 
-export interface AuthorizedFetchDeps {
+export interface AuthorizedFetchParts {
   adapter: FetchAdapter
   origins: ReadonlySet<string>
   baseUrl: string | undefined
@@ -12,6 +12,8 @@ export interface AuthorizedFetchDeps {
   dispatch: (event: SessionEvent) => boolean
   /** The monotonic clock: the machine checks the token's expiry at the moment of use. */
   now: () => number
+  /** Throws when the session can no longer take requests (disposed). */
+  assertOpen: () => void
 }
 
 /**
@@ -19,11 +21,19 @@ export interface AuthorizedFetchDeps {
  * which token; this function carries the request through those decisions and
  * makes sure it settles exactly once, with at most one replay.
  */
-export function authorizedFetch({ adapter, origins, baseUrl, desk, dispatch, now }: AuthorizedFetchDeps): FetchFunction {
+export function authorizedFetch({
+  adapter,
+  origins,
+  baseUrl,
+  desk,
+  dispatch,
+  now,
+  assertOpen,
+}: AuthorizedFetchParts): FetchFunction {
   let lastId = 0
 
   function settle(id: number, ticket: Ticket): void {
-    dispatch({ type: 'request.settled', id, generation: ticket.generation, replay: ticket.replay })
+    dispatch({ type: 'request.settled', id, grant: ticket.grant, generation: ticket.generation, replay: ticket.replay })
   }
 
   async function send(outgoing: OutgoingRequest, id: number, ticket: Ticket): Promise<Response> {
@@ -36,6 +46,8 @@ export function authorizedFetch({ adapter, origins, baseUrl, desk, dispatch, now
   }
 
   return async function fetch(input, init) {
+    assertOpen()
+    // The URL is read once, here: later changes to the caller's URL object cannot redirect the token.
     const outgoing = adapter.prepare(input, init, baseUrl)
     // Exact origin match: the token never goes anywhere it was not sent for.
     if (!origins.has(outgoing.url.origin)) return outgoing.sendUntouched()
@@ -44,18 +56,34 @@ export function authorizedFetch({ adapter, origins, baseUrl, desk, dispatch, now
     signal?.throwIfAborted()
     const id = ++lastId
     const first = await desk.ask(id, { type: 'request.sent', id, now: now() }, signal, false)
+    if (first === null) throw new Error('Internal error: a first send was declined.')
     const response = await send(outgoing, id, first)
 
-    const retry =
+    const rejected =
       response.status === 401 && !first.replay && outgoing.replayable && blamesToken(response.headers.get('www-authenticate'))
-    if (!retry || signal?.aborted) {
+    if (!rejected || signal?.aborted) {
       settle(id, first)
       return response
     }
 
-    // The 401 is consumed here; free its connection before waiting.
-    response.body?.cancel().catch(() => undefined)
-    const second = await desk.ask(id, { type: 'token.rejected', id, generation: first.generation }, signal, true)
+    // The 401 is consumed unless the machine hands it back; free its connection while parked.
+    const discard = () => void response.body?.cancel().catch(() => undefined)
+    let second: Ticket | null
+    try {
+      second = await desk.ask(
+        id,
+        { type: 'token.rejected', id, grant: first.grant, generation: first.generation },
+        signal,
+        true,
+        discard,
+      )
+    } catch (error) {
+      discard()
+      throw error
+    }
+    // Declined: sent for a grant the session no longer holds; its answer is the caller's.
+    if (second === null) return response
+    discard()
     const replayed = await send(outgoing, id, second)
     settle(id, second)
     return replayed

@@ -1,73 +1,107 @@
 import { memoryStorage } from '../adapters/memory-storage.js'
-import type { StoredTokens, TokenStorage } from '../machines/ports.js'
-import { parseStoredTokens } from './stored-tokens.js'
-import type { SessionWarning } from './warnings.js'
+import type { Clock, StoredTokens, TokenStorage } from '../machines/ports.js'
+import { parseStoredTokens } from '../machines/records.js'
+import { withinDeadline } from './port-deadline.js'
+import type { Warn } from './warnings.js'
 
-/** The storage as the session uses it: ordered, never throwing, validated. */
+/** The storage as the session uses it: ordered, bounded, never throwing, validated, scoped. */
 export interface GuardedStorage {
-  load(): Promise<StoredTokens | null>
-  save(tokens: StoredTokens): Promise<void>
-  clear(): Promise<void>
+  /** The record of this scope; null when storage holds none; undefined when it could not say (it threw or hung). */
+  load(): Promise<StoredTokens | null | undefined>
+  save(record: StoredTokens): Promise<void>
+  /** Clears the record if it is still one of `grant`: another grant's record is never cleared. */
+  clearGrant(grant: string): Promise<void>
 }
 
 /**
  * Wraps a user storage so that
- * - operations apply in the order they were issued (a sign-out's clear can
- *   never be overtaken by an earlier refresh's save);
- * - a storage that throws (quota, private mode, SecurityError) is replaced by
- *   memory for the rest of the session, with a warning, and the write that
- *   failed lands in memory instead of being lost;
- * - what `load` returns is validated, and malformed data is discarded.
+ * - writes apply in the order they were issued (a sign-out's clear can never
+ *   be overtaken by an earlier refresh's save);
+ * - every call is bounded by `timeout`; a storage that throws (quota, private
+ *   mode, SecurityError) or hangs is replaced by memory for the rest of the
+ *   session, with a warning, and the write that failed lands in memory;
+ * - what `load` returns is validated for this scope; anything else is
+ *   discarded with a warning.
  */
-export function guardedStorage(storage: TokenStorage, warn: (warning: SessionWarning) => void): GuardedStorage {
+export function guardedStorage(
+  storage: TokenStorage,
+  scope: string,
+  timeout: number,
+  clock: Pick<Clock, 'setTimer'>,
+  warn: Warn,
+): GuardedStorage {
   let current = storage
+  let lastKnown: StoredTokens | null = null
   let queue: Promise<unknown> = Promise.resolve()
   let writes = 0
 
-  function fallBack(error: unknown): void {
+  /** Runs one operation on the current storage; on failure switches to memory (seeded with what we knew) and says so. */
+  async function attempt<T>(operation: (target: TokenStorage) => unknown): Promise<{ ok: boolean; value?: T }> {
+    const target = current
+    const result = await withinDeadline(() => operation(target), timeout, clock)
+    if (result.ok) return { ok: true, value: result.value as T }
     if (current === storage) {
       current = memoryStorage()
-      warn({
-        code: 'STORAGE_FALLBACK',
-        message: 'The token storage failed; tokens are kept in memory for the rest of this session.',
-        cause: error,
-      })
+      if (lastKnown !== null) void current.save(lastKnown)
+      if (result.timedOut) {
+        warn(
+          'STORAGE_TIMEOUT',
+          `The token storage did not answer within ${timeout} ms; tokens are kept in memory for the rest of this session.`,
+          result.error,
+        )
+      } else {
+        warn(
+          'STORAGE_FALLBACK',
+          'The token storage failed; tokens are kept in memory for the rest of this session.',
+          result.error,
+        )
+      }
     }
+    return { ok: false }
   }
 
-  function enqueue<T>(operation: () => Promise<T>): Promise<T> {
+  function enqueue(operation: () => Promise<unknown>): Promise<void> {
     writes++
     const result = queue.then(operation)
     queue = result.catch(() => undefined)
-    return result
+    return result.then(() => undefined)
   }
 
-  async function attempt<T>(operation: (target: TokenStorage) => T | Promise<T>): Promise<T> {
-    try {
-      return await operation(current)
-    } catch (error) {
-      fallBack(error)
-      return operation(current)
-    }
+  async function save(record: StoredTokens): Promise<void> {
+    lastKnown = record
+    const saved = await attempt((target) => target.save(record))
+    if (!saved.ok) await current.save(record)
   }
 
   return {
     // Not queued: a slow load (AsyncStorage at startup) must not hold up a
-    // sign-in's save. Whatever it returns is only adopted while the session is
-    // still restoring, so reading around a concurrent write is harmless.
+    // sign-in's save. What it returns is judged by the caller, which knows
+    // whether a write has happened since.
     async load() {
       const writesBefore = writes
-      const raw = await attempt((target) => target.load())
-      if (raw === null || raw === undefined) return null
-      const tokens = parseStoredTokens(raw)
-      if (tokens === null) {
-        warn({ code: 'STORAGE_DISCARDED', message: 'The stored session was malformed and has been discarded.' })
+      const loaded = await attempt<unknown>((target) => target.load())
+      if (!loaded.ok) return undefined
+      if (loaded.value === null || loaded.value === undefined) return null
+      const record = parseStoredTokens(loaded.value, scope)
+      if (record === null) {
+        warn('STORAGE_DISCARDED', 'The stored session was malformed or of another scope, and has been discarded.')
         // A write since the load began has replaced the bad record already.
         if (writes === writesBefore) await enqueue(() => attempt((target) => target.clear()))
+        return null
       }
-      return tokens
+      lastKnown = record
+      return record
     },
-    save: (tokens) => enqueue(() => attempt((target) => target.save(tokens))),
-    clear: () => enqueue(() => attempt((target) => target.clear())),
+    save: (record) => enqueue(() => save(record)),
+    clearGrant: (grant) =>
+      enqueue(async () => {
+        const loaded = await attempt<unknown>((target) => target.load())
+        const stored = loaded.ok ? parseStoredTokens(loaded.value, scope) : null
+        // Compare, then clear: unreadable or malformed counts as ours to clear; another grant's record does not.
+        if (stored !== null && stored.grant !== grant) return
+        if (lastKnown?.grant === grant) lastKnown = null
+        const cleared = await attempt((target) => target.clear())
+        if (!cleared.ok) await current.clear()
+      }),
   }
 }

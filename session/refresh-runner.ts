@@ -1,30 +1,45 @@
 import { validateTokenSet } from '../adapters/token-response.js'
-import { RefreshError, isRefreshError } from '../machines/errors.js'
-import type { Clock, Lock, StoredTokens, TokenEndpoint, TokenSet } from '../machines/ports.js'
-import type { RefreshFailureCode, SessionEvent, TokenMetadata } from '../machines/session.types.js'
-import type { GuardedStorage } from './guarded-storage.js'
+import { RefreshError, isInvalidTokenResponseError, isLockTimeoutError, isRefreshError } from '../machines/errors.js'
+import type { Clock, StoredTokens, TokenEndpoint, TokenSet } from '../machines/ports.js'
+import type { RefreshFailureCode } from '../machines/session.types.js'
+import type { Coordination } from './coordination.js'
+import { reconcile, type Reconciled } from './reconcile.js'
+import type { TokenRecord, TokenRecords } from './token-records.js'
 
-export interface RefreshRunnerDeps {
+/** How one refresh run ended. The session turns each into one event for the machine. */
+export type RefreshOutcome =
+  /** The endpoint issued new tokens; they are stored and announced. */
+  | { type: 'refreshed'; tokens: TokenRecord }
+  /** A sibling had already refreshed this grant: its record, to adopt. */
+  | { type: 'adopted'; record: StoredTokens }
+  /** Another sign-in holds the scope: its record, to follow. */
+  | { type: 'replaced'; record: StoredTokens }
+  /** The scope holds no grant any more. */
+  | { type: 'ended' }
+  /** The endpoint refused the grant (`invalid_grant`); storage and ledger forget it, the scope is told. */
+  | { type: 'rejected'; error: RefreshError }
+  | { type: 'failed'; error: RefreshError }
+  /**
+   * The session abandoned the run (signed out, or moved to another grant):
+   * nothing was stored, published or adopted. `refreshToken` is the one the
+   * server issued meanwhile, if it did, so that a sign-out can revoke it.
+   */
+  | { type: 'abandoned'; refreshToken?: string }
+
+export interface RefreshRunnerParts {
   endpoint: TokenEndpoint
-  storage: GuardedStorage
+  coordination: Coordination
+  records: TokenRecords
   clock: Clock
-  /** Deadline for one refresh, in ms. */
+  /** Deadline for the exchange, in ms. */
   timeout: number
-  /** Held around every refresh, so siblings sharing the grant never present the same refresh token twice. */
-  lock: Lock
-  lockName: string
-  lockTimeout: number
-  /** Under the lock: a record newer than ours that a sibling left (storage, or its broadcast), if any. */
-  newerSibling: () => Promise<StoredTokens | null>
-  /** Turns a token set received just now into the record to store and its metadata; `refreshToken` is the one just used. */
-  toRecord: (tokens: TokenSet, refreshToken: string) => { record: StoredTokens; metadata: TokenMetadata }
-  /** Hands the machine a record it is about to adopt: ours, or a sibling's. */
-  announce: (record: StoredTokens, metadata: TokenMetadata) => void
-  adoptSibling: (record: StoredTokens) => void
-  /** Tells the siblings, before the lock is released. */
-  publish: (record: StoredTokens) => Promise<void>
-  dispatch: (event: SessionEvent) => boolean
+  /** Resolves once the grant's sign-in is committed to the scope: a refresh never runs ahead of it. */
+  ready: () => Promise<void>
 }
+
+/** How long, under the lock, to wait for storage to show the record the ledger says is latest. */
+const BEHIND_WAIT_MS = 1_000
+const BEHIND_POLL_MS = 25
 
 /**
  * Any error from the endpoint as a `RefreshError`. A custom endpoint that
@@ -33,127 +48,154 @@ export interface RefreshRunnerDeps {
  */
 function toRefreshError(error: unknown): RefreshError {
   if (isRefreshError(error)) return error
-  const name = (error as { name?: unknown } | null)?.name
-  if (name === 'InvalidTokenResponseError') {
+  if (isInvalidTokenResponseError(error)) {
     return new RefreshError('The token endpoint answered with an invalid token response; nothing was stored.', {
       code: 'INVALID_RESPONSE',
       cause: error,
     })
   }
-  if (name === 'LockTimeoutError') {
+  if (isLockTimeoutError(error)) {
     return new RefreshError('The refresh lock could not be taken in time; no refresh was made without it.', {
       code: 'LOCK_TIMEOUT',
       cause: error,
     })
   }
-  const code: RefreshFailureCode = name === 'TimeoutError' ? 'TIMEOUT' : 'NETWORK'
+  const code: RefreshFailureCode = (error as { name?: unknown } | null)?.name === 'TimeoutError' ? 'TIMEOUT' : 'NETWORK'
   return new RefreshError(`The token endpoint failed (${code}); the session is kept and the next request will try again.`, {
     code,
     cause: error,
   })
 }
 
-/** Rejects when `signal` aborts, even if `promise` (a custom endpoint) ignores the signal. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error)
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
-}
+const failed = (code: RefreshFailureCode, message: string): RefreshOutcome => ({
+  type: 'failed',
+  error: new RefreshError(message, { code }),
+})
 
 /**
- * Runs one refresh at a time, under the coordination lock. The machine starts
- * it on entering `refreshing.exchanging` and cancels it on leaving; a
- * cancelled run's result is dropped, so a refresh that lands after sign-out is
- * never adopted.
+ * Runs a refresh under the scope's lock and says how it ended. Under the
+ * lock it first reads what the scope holds, so a sibling's newer tokens or a
+ * newer sign-in are adopted instead of presenting a refresh token that
+ * rotation has already spent. A run the session abandons stores, publishes
+ * and returns nothing of its result.
  */
-export function refreshRunner(deps: RefreshRunnerDeps) {
-  let cancel: AbortController | undefined
-  let lastError: RefreshError | undefined
+export function refreshRunner({ endpoint, coordination, records, clock, timeout, ready }: RefreshRunnerParts) {
+  let current: { abandon: AbortController; outcome: Promise<RefreshOutcome> } | undefined
 
-  function fail(error: unknown): void {
-    lastError = toRefreshError(error)
-    const { code } = lastError
-    deps.dispatch(
-      code === 'INVALID_GRANT'
-        ? { type: 'refresh.rejected' }
-        : { type: 'refresh.failed', code, ...(lastError.retryAfter === undefined ? {} : { retryAfter: lastError.retryAfter }) },
-    )
+  /**
+   * Reconciles with what the scope holds, waiting a moment for a storage that
+   * lags behind the ledger. Nobody else writes while this run holds the lock,
+   * so a ledger still ahead after the wait is stale (its last write failed):
+   * storage decides, and the next commit repairs the ledger.
+   */
+  async function look(held: StoredTokens): Promise<Reconciled> {
+    for (let waited = 0; ; waited += BEHIND_POLL_MS) {
+      const truth = await coordination.truth()
+      const found = reconcile(held, truth)
+      if (found.type !== 'behind') return found
+      if (waited >= BEHIND_WAIT_MS) return reconcile(held, { ...truth, ledger: undefined })
+      await new Promise<void>((resolve) => clock.setTimer(BEHIND_POLL_MS, resolve))
+    }
   }
 
-  /** Asks the token endpoint, within the deadline. */
-  async function exchange(refreshToken: string, cancelled: AbortSignal): Promise<TokenSet> {
+  function fromLook(found: Reconciled): RefreshOutcome | undefined {
+    if (found.type === 'adopt') return { type: 'adopted', record: found.record }
+    if (found.type === 'replaced') return { type: 'replaced', record: found.record }
+    if (found.type === 'ended') return { type: 'ended' }
+    return undefined
+  }
+
+  /** Asks the token endpoint within the deadline. Not cancelled by an abandon: the server may rotate, and the answer must be known. */
+  async function exchange(refreshToken: string): Promise<TokenSet> {
     const deadline = new AbortController()
-    const stopDeadline = deps.clock.setTimer(deps.timeout, () =>
+    const stop = clock.setTimer(timeout, () =>
       deadline.abort(new DOMException('The token endpoint did not answer within the deadline.', 'TimeoutError')),
     )
-    const signal = AbortSignal.any([cancelled, deadline.signal])
     try {
-      const answer = await untilAborted(
-        Promise.resolve().then(() => deps.endpoint.refresh(refreshToken, { signal })),
-        signal,
-      )
+      const answer = await new Promise<unknown>((resolve, reject) => {
+        deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason as Error), { once: true })
+        Promise.resolve()
+          .then(() => endpoint.refresh(refreshToken, { signal: deadline.signal }))
+          .then(resolve, reject)
+      })
       return validateTokenSet(answer)
-    } catch (error) {
-      throw deadline.signal.aborted ? deadline.signal.reason : error
     } finally {
-      stopDeadline()
+      stop()
     }
   }
 
-  async function underLock(refreshToken: string, cancelled: AbortSignal): Promise<void> {
-    if (cancelled.aborted) return
-    deps.dispatch({ type: 'lock.acquired' })
-    // Someone may have refreshed while this run waited for the lock: their
-    // refresh token has rotated ours away, so adopt theirs instead.
-    const sibling = await deps.newerSibling()
-    if (cancelled.aborted) return
-    if (sibling) return deps.adoptSibling(sibling)
+  async function underLock(
+    held: StoredTokens & { refreshToken: string },
+    abandoned: AbortSignal,
+    lost: AbortSignal,
+    onLocked: () => void,
+  ) {
+    if (abandoned.aborted) return { type: 'abandoned' } as const
+    onLocked()
+    const found = await look(held)
+    if (abandoned.aborted) return { type: 'abandoned' } as const
+    const early = fromLook(found)
+    if (early) return early
+    // The lock was lost while we looked (a lease not renewed, a stolen Web Lock): presenting now could race the new holder.
+    if (lost.aborted) return failed('LOCK_LOST', 'The refresh lock was lost before the exchange; no refresh was made.')
 
-    let tokens: TokenSet
+    let set: TokenSet
     try {
-      tokens = await exchange(refreshToken, cancelled)
+      set = await exchange(held.refreshToken)
     } catch (error) {
-      if (cancelled.aborted) return
+      if (abandoned.aborted) return { type: 'abandoned' } as const
+      const refusal = toRefreshError(error)
+      if (refusal.code !== 'INVALID_GRANT') return { type: 'failed', error: refusal } as const
       // A refusal may just mean a sibling rotated the token a moment ago: look once more.
-      if (isRefreshError(error) && error.code === 'INVALID_GRANT') {
-        const rotated = await deps.newerSibling()
-        if (cancelled.aborted) return
-        if (rotated) return deps.adoptSibling(rotated)
-      }
-      return fail(error)
+      const rotated = fromLook(await look(held))
+      if (rotated) return rotated
+      await coordination.end(held.grant, 'expired')
+      return { type: 'rejected', error: refusal } as const
     }
-    if (cancelled.aborted) return
-    const { record, metadata } = deps.toRecord(tokens, refreshToken)
-    // A rotated refresh token is persisted, and told to the siblings, before
-    // the lock is released and before anyone here uses it (RFC 9700 §4.14.2).
-    await deps.storage.save(record)
-    await deps.publish(record)
-    if (cancelled.aborted) return
-    lastError = undefined
-    deps.announce(record, metadata)
+    const next = records.fromRefresh(set, held)
+    if (abandoned.aborted) return { type: 'abandoned', ...withRefreshToken(next.record) } as const
+    // The rotated refresh token is persisted and told to the scope before the
+    // lock is released and before anyone here uses it (RFC 9700 §4.14.2).
+    await coordination.commit(next.record, 'tokens.changed')
+    if (abandoned.aborted) return { type: 'abandoned', ...withRefreshToken(next.record) } as const
+    return { type: 'refreshed', tokens: next } as const
   }
 
-  async function run(refreshToken: string, cancelled: AbortSignal): Promise<void> {
+  async function run(
+    held: StoredTokens & { refreshToken: string },
+    abandoned: AbortSignal,
+    onLocked: () => void,
+  ): Promise<RefreshOutcome> {
     try {
-      await deps.lock.withLock(deps.lockName, () => underLock(refreshToken, cancelled), { timeout: deps.lockTimeout })
+      await ready()
+      const locked = await coordination.withLock((lost) => underLock(held, abandoned, lost, onLocked), abandoned)
+      if (locked.ok) return locked.value
+      if (abandoned.aborted) return { type: 'abandoned' }
+      return { type: 'failed', error: toRefreshError(locked.error) }
     } catch (error) {
-      if (!cancelled.aborted) fail(error)
+      return abandoned.aborted ? { type: 'abandoned' } : { type: 'failed', error: toRefreshError(error) }
     }
   }
 
   return {
-    start(refreshToken: string): void {
-      cancel = new AbortController()
-      void run(refreshToken, cancel.signal)
+    /** Starts a run for `held`; `onLocked` is told when the lock is held. */
+    start(held: StoredTokens & { refreshToken: string }, onLocked: () => void): Promise<RefreshOutcome> {
+      const abandon = new AbortController()
+      const outcome = run(held, abandon.signal, onLocked)
+      current = { abandon, outcome }
+      return outcome
     },
-    cancel(): void {
-      cancel?.abort()
-      cancel = undefined
+    /** Abandons the run in flight, if any: its result is neither stored, published nor adopted. */
+    abandon(): void {
+      current?.abandon.abort()
     },
-    /** The failure the machine was last told about, with its full detail. */
-    lastError: (): RefreshError | undefined => lastError,
+    /** The latest run's outcome, settled or not. */
+    latest: (): Promise<RefreshOutcome> | undefined => current?.outcome,
   }
 }
+
+function withRefreshToken(record: StoredTokens): { refreshToken?: string } {
+  return record.refreshToken === undefined ? {} : { refreshToken: record.refreshToken }
+}
+
+export type RefreshRunner = ReturnType<typeof refreshRunner>

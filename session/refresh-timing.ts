@@ -16,8 +16,9 @@ export interface RefreshOptions {
    */
   leeway?: number
   /**
-   * How long a token born expired (`expires_in: 0`) is used before a
-   * time-based refresh, in ms, so such tokens cannot cause a refresh loop.
+   * The shortest time from receiving tokens to their time-based refresh, in
+   * ms, so that tokens born expired or nearly (`expires_in: 0`, `1`) cannot
+   * cause a refresh loop. A 401 still refreshes sooner, once.
    * @default 5_000
    */
   minInterval?: number
@@ -27,7 +28,7 @@ export interface RefreshOptions {
    */
   defaultLifetime?: number
   /**
-   * Attempts per renewal before waiting requests get the failure. Only
+   * Attempts per renewal before parked requests get the failure. Only
    * transient failures (network, timeout, 5xx, 429) are retried.
    * @default 4
    */
@@ -45,11 +46,20 @@ export interface RefreshOptions {
    */
   maxRetryAfter?: number
   /**
-   * Deadline for one refresh request, in ms, whatever the endpoint: a slow or
-   * endless token endpoint cannot hang callers.
+   * Deadline for one refresh request, in ms, whatever the endpoint, and for
+   * every other call into a port you supply (storage, ledger, broadcast,
+   * revocation): one option bounds them all. A slow or endless port cannot
+   * hang callers.
    * @default 10_000
    */
   timeout?: number
+  /**
+   * The longest a request waits for the session to authorize it (a renewal,
+   * a restore), in ms. Past it the request rejects with `RefreshError`
+   * `TIMEOUT`; the renewal goes on, and later requests join it.
+   * @default 15_000
+   */
+  maxWait?: number
 }
 
 export type RefreshTiming = Required<Omit<RefreshOptions, 'defaultLifetime' | 'backoff'>> & {
@@ -69,13 +79,14 @@ export function resolveTiming(options: RefreshOptions = {}): RefreshTiming {
     maxDelay: options.backoff?.maxDelay ?? 30_000,
     maxRetryAfter: options.maxRetryAfter ?? 60_000,
     timeout: options.timeout ?? 10_000,
+    maxWait: options.maxWait ?? 15_000,
   }
 }
 
 /**
  * When tokens that arrived at `receivedAt` expire, and when a time-based
- * refresh is due: a leeway before the expiry (at most half the lifetime), or,
- * for a token born expired, `minInterval` after arrival. Times are on the monotonic
+ * refresh is due: a leeway before the expiry (at most half the lifetime), and
+ * never sooner than `minInterval` after arrival. Times are on the monotonic
  * clock: `expires_in` counts from receipt (RFC 6749 §5.1), not from a wall
  * clock that may be wrong or may jump.
  */
@@ -87,23 +98,28 @@ export function freshTiming(
   const seconds = expiresIn ?? timing.defaultLifetime
   if (seconds === undefined) return { expiresAt: null, refreshAt: null }
   const lifetime = Math.min(seconds * 1000, MAX_LIFETIME_MS)
-  // A token born expired waits out the minimum interval: that is what stops the loop.
-  const due = lifetime > 0 ? lifetime - Math.min(timing.leeway, lifetime / 2) : timing.minInterval
+  // Never sooner than the minimum interval after the tokens arrived: a token
+  // born expired, or nearly (`expires_in: 0` or `1`), cannot cause a refresh loop.
+  const due = Math.max(lifetime - Math.min(timing.leeway, lifetime / 2), timing.minInterval)
   return { expiresAt: receivedAt + lifetime, refreshAt: receivedAt + due }
 }
 
 /**
- * The same for tokens read back from storage, whose lifetime is unknown and
- * which may have expired while the app was closed: due at once if so.
+ * The same for a record whose lifetime is only known as time left: read back
+ * from storage, which may have expired while the app was closed (due at once
+ * if so), or just adopted from a sibling, which arrived now (so no sooner
+ * than `minInterval`, like tokens of our own).
  */
 export function restoredTiming(
   remaining: number | null,
   now: number,
   timing: RefreshTiming,
+  arrivedNow: boolean,
 ): { expiresAt: number | null; refreshAt: number | null } {
   if (remaining === null) return { expiresAt: null, refreshAt: null }
   const left = Math.min(remaining, MAX_LIFETIME_MS)
-  return { expiresAt: now + left, refreshAt: now + Math.max(0, left - Math.min(timing.leeway, left / 2)) }
+  const due = Math.max(0, left - Math.min(timing.leeway, left / 2), arrivedNow ? timing.minInterval : 0)
+  return { expiresAt: now + left, refreshAt: now + due }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Clock, Environment, FetchFunction, Navigation, TokenEndpoint, Toke
 import type { sessionMachine } from '../machines/session.machine.js'
 import type { SessionEmitted } from '../machines/session.types.js'
 import type { RefreshOptions } from './refresh-timing.js'
-import type { CoordinationOptions } from './siblings.js'
+import type { CoordinationOptions } from './coordination.js'
 import type { SessionWarning } from './warnings.js'
 
 /** A token endpoint written as one async function (any backend, any protocol). */
@@ -54,7 +54,7 @@ export interface TokenSessionOptions {
    * @default Math.random
    */
   random?: () => number
-  /** Sharing one grant across tabs or processes: one refresh among all of them, and sign-out everywhere. */
+  /** Sharing one grant across tabs or processes: one refresh among all of them, sign-in and sign-out everywhere. */
   coordination?: CoordinationOptions
   /** An XState inspector, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
   inspect?: ActorOptions<typeof sessionMachine>['inspect']
@@ -74,10 +74,27 @@ export interface SessionEventMap {
 export interface TokenSession {
   /** `fetch`, with the access token on allowed origins and refresh handled. Same signature and semantics otherwise. */
   fetch: FetchFunction
-  /** Starts (or restarts) the session with the token response from your login. Resolves once the tokens are stored. */
+  /**
+   * Starts a new grant with the token response from your login: this session
+   * and every sibling of its scope follow it. Requests parked for an older
+   * grant are rejected with `NotSignedInError`. Resolves once the tokens are
+   * stored (or the storage's deadline passed, with a warning).
+   */
   signIn(tokens: SignInTokens): Promise<void>
-  /** Ends the session everywhere it lives: memory, storage, and the server (RFC 7009) when the endpoint can revoke. */
+  /**
+   * Ends the grant everywhere it lives: memory, storage, ledger, every sibling
+   * of the scope, and the server (RFC 7009) when the endpoint can revoke: the
+   * newest refresh token it issued, one a refresh in flight brings included.
+   */
   signOut(): Promise<void>
+  /**
+   * Ends this session object: its actor, timers and subscriptions stop,
+   * requests still waiting reject with `SessionDisposedError`, later calls
+   * reject at once, and nothing refreshes any more. Tokens leave memory but
+   * stay in storage, so a new session restores them. `await using` calls it.
+   */
+  dispose(): void
+  [Symbol.asyncDispose](): Promise<void>
   /** Subscribes to an event; returns the unsubscribe function. Listeners run after the transition that caused them. */
   on<TType extends keyof SessionEventMap>(type: TType, listener: (event: SessionEventMap[TType]) => void): () => void
   /** The XState actor: `subscribe`, `getSnapshot`, `useSelector`, inspection. */

@@ -245,10 +245,10 @@ describe('refresh outcomes', () => {
       cause: 'access_token is missing',
     },
     {
-      title: 'expires_in as a string',
+      title: 'expires_in that is not a number of seconds',
       status: 200,
-      body: { ...tokens, expires_in: '3600' },
-      cause: 'expires_in must be a number of seconds, got a string',
+      body: { ...tokens, expires_in: 'an hour' },
+      cause: 'expires_in must be a non-negative number of seconds, got a string',
     },
   ])('a 2xx answer with $title is INVALID_RESPONSE', async ({ status, body, cause }) => {
     const { endpoint } = await endpointFor(reply(status, body))

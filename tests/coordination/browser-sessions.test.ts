@@ -11,7 +11,6 @@ declare const trm: typeof Library
 declare const session: Library.TokenSession
 
 const KEY = 'app:session'
-const LOCK = 'token-refresh-machine:refresh:token-refresh-machine'
 const CYCLES = 20
 
 let browser: Browser
@@ -144,7 +143,7 @@ describe.each(['indexedDb', 'localStorage'] as const)('tokens in %s', (kind) => 
     const answer = burst(waiting, 1)
     await waiting.waitForFunction(
       async (name) => ((await navigator.locks.query()).pending ?? []).some((lock) => lock.name === name),
-      LOCK,
+      `token-refresh-machine:refresh:${kind === 'indexedDb' ? 'indexedDB' : 'localStorage'}:${KEY}`,
     )
     await closing.close({ runBeforeUnload: false })
 

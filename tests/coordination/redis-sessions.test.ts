@@ -25,7 +25,9 @@ test('three server processes sharing one grant through Redis make exactly one re
   // One instance signed in earlier; the grant lives in the shared storage.
   const tokens = api.issue()
   await redisStorage({ client, key: 'trm:session:alice' }).save({
-    version: 1,
+    version: 2,
+    scope: 'alice',
+    grant: 'test-grant-alice-00001',
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token,
     expiresAt: null,

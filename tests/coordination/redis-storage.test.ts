@@ -23,7 +23,9 @@ afterEach(() => Promise.all([a.close(), b.close()]))
 
 const KEY = 'trm:session:alice'
 const record = (generation: number): StoredTokens => ({
-  version: 1,
+  version: 2,
+  scope: `redis:${KEY}`,
+  grant: 'test-grant-0000000001',
   accessToken: `at-${generation}`,
   refreshToken: `rt-${generation}`,
   expiresAt: 1_900_000_000_000,

@@ -13,14 +13,14 @@ test('aborting a request that waits on a refresh rejects it and leaves the refre
   await waitForState(session, 'refreshing')
   const controller = new AbortController()
   const waiting = settleOf(session.fetch(`${world.api.url}/data`, { signal: controller.signal }))
-  await until(() => session.actor.getSnapshot().context.waiting === 2)
+  await until(() => session.actor.getSnapshot().context.parked === 2)
 
   controller.abort()
   const aborted = await waiting
 
   expect(aborted).toMatchObject({ ok: false, error: { name: 'AbortError' } })
   expect(stateOf(session)).toBe('refreshing.exchanging')
-  expect(session.actor.getSnapshot().context.waiting).toBe(1)
+  expect(session.actor.getSnapshot().context.parked).toBe(1)
   release()
   expect((await trigger).status).toBe(200)
   expect((await session.fetch(`${world.api.url}/data`)).status).toBe(200)

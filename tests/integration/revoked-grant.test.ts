@@ -15,7 +15,7 @@ test('a grant revoked at the server expires the session: storage cleared, one na
   const release = tokenEndpoint.hold()
   const pending = Array.from({ length: 3 }, () => settleOf(session.fetch(`${world.api.url}/data`)))
   // All three met the expired token and wait on the one refresh.
-  await until(() => session.actor.getSnapshot().context.waiting === 3)
+  await until(() => session.actor.getSnapshot().context.parked === 3)
 
   release()
   const results = await Promise.all(pending)

@@ -49,10 +49,6 @@ async function until(condition: () => boolean, describe: () => string): Promise<
   }
 }
 
-function comparable(snapshot: Snapshot) {
-  return { value: snapshot.value, context: snapshot.context }
-}
-
 /** The lifetime in seconds that yields the model's expiry on the world's clock (frozen at 0). */
 const expiresInFor = (expiresAt: number | null) => (expiresAt === 0 ? 0 : 3600)
 
@@ -66,38 +62,84 @@ const expiresInFor = (expiresAt: number | null) => (expiresAt === 0 ? 0 : 3600)
  */
 export function createDriver(world: World, session: TokenSession) {
   const requests: RealRequest[] = []
-  const generationOf = new Map<string, number>()
+  /** The model grant and generation of every access token the world handed out. */
+  const tokenOf = new Map<string, { grant: string; generation: number }>()
+  /** Real grant ids (minted by the session's own `signIn`) by model grant id, and back. */
+  const realGrant = new Map<string, string>()
+  const modelGrant = new Map<string, string>()
   let previous: Snapshot | undefined
   let refreshesExpected = 0
   let navigationsExpected = 0
+
+  const toModel = (grant: string) => modelGrant.get(grant) ?? grant
+  const toReal = (grant: string) => realGrant.get(grant) ?? grant
+  /** The real snapshot in the model's terms: grant ids mapped back to the model's. */
+  function comparable(snapshot: Snapshot) {
+    const { context } = snapshot
+    const inFlight = Object.fromEntries(
+      Object.entries(context.inFlight).map(([key, count]) => {
+        const at = key.indexOf('@')
+        return [`${key.slice(0, at)}@${toModel(key.slice(at + 1))}`, count]
+      }),
+    )
+    return {
+      value: snapshot.value,
+      context: { ...context, grant: context.grant === null ? null : toModel(context.grant), inFlight },
+    }
+  }
+  const sameToken = (accessToken: string, grant: string, generation: number) => {
+    const token = tokenOf.get(accessToken)
+    return token?.grant === grant && token.generation === generation
+  }
+  /** A record as a sibling would have written it, for the model's grant and generation. */
+  const siblingRecord = (grant: string, generation: number, expiresAt: number | null) => {
+    const accessToken = `at-sibling-${grant}-${generation}`
+    tokenOf.set(accessToken, { grant, generation })
+    return {
+      version: 2 as const,
+      scope: world.scope,
+      grant: toReal(grant),
+      generation,
+      accessToken,
+      refreshToken: `rt-sibling-${grant}-${generation}`,
+      expiresAt: expiresAt === null ? null : world.clock.wallNow() + expiresAt,
+    }
+  }
 
   const real = () => session.actor.getSnapshot()
   const unanswered = () => world.arrivals.filter((arrival) => !arrival.answered && !requests[arrival.request - 1]?.done)
   const sendsOf = (number: number) => world.arrivals.filter((arrival) => arrival.request === number).length
   const isReplay = (number: number) => sendsOf(number) === 2 || requests[number - 1]?.parkedByRefresh === true
 
-  function onWire(generation: number | undefined, replay: boolean) {
+  function onWire(token: { grant: string; generation: number } | undefined, replay: boolean) {
     return unanswered().find(
       (arrival) =>
         isReplay(arrival.request) === replay &&
-        (generation === undefined || generationOf.get(arrival.accessToken) === generation),
+        (token === undefined || sameToken(arrival.accessToken, token.grant, token.generation)),
     )
   }
 
   async function quiescent(model: Snapshot): Promise<void> {
-    const wire = Object.values(model.context.inFlight).reduce((sum, count) => sum + count, 0) + model.context.retrying
+    const wire = Object.values(model.context.inFlight).reduce((sum, count) => sum + count, 0) + model.context.replaying
+    const expected = JSON.stringify({ value: model.value, context: model.context })
     await until(
       () =>
-        JSON.stringify(comparable(real())) === JSON.stringify(comparable(model)) &&
+        JSON.stringify(comparable(real())) === expected &&
         unanswered().length === wire &&
-        requests.filter((request) => !request.done).length === wire + model.context.waiting &&
+        requests.filter((request) => !request.done).length === wire + model.context.parked &&
         world.refreshes.length === refreshesExpected &&
         world.navigations === navigationsExpected,
       () =>
-        `model ${JSON.stringify(comparable(model))}, real ${JSON.stringify(comparable(real()))}, ` +
+        `model ${expected}, real ${JSON.stringify(comparable(real()))}, ` +
         `on the wire ${unanswered().length}, alive ${requests.filter((r) => !r.done).length}, ` +
         `refreshes ${world.refreshes.length}/${refreshesExpected}, navigations ${world.navigations}/${navigationsExpected}`,
     )
+  }
+
+  function earliestTimer() {
+    const [timer] = world.clock.pending()
+    if (timer === undefined) throw new Error('no timer is armed')
+    return timer
   }
 
   function latestLock() {
@@ -115,32 +157,62 @@ export function createDriver(world: World, session: TokenSession) {
   async function perform(event: Event, before: Snapshot, after: Snapshot): Promise<void> {
     switch (event.type) {
       case 'storage.loaded':
-        generationOf.set('at-stored', 1)
+        tokenOf.set('at-stored', { grant: event.grant, generation: 1 })
         world.finishLoad({
-          version: 1,
+          version: 2,
+          scope: world.scope,
+          grant: event.grant,
+          generation: 1,
           accessToken: 'at-stored',
           refreshToken: 'rt-stored',
           expiresAt: event.expiresAt === null ? null : world.clock.wallNow() + event.expiresAt,
-          generation: 1,
         })
         return
       case 'storage.empty':
         world.finishLoad(null)
         return
       case 'session.signedIn': {
+        if (event.grant.includes('-sib-')) {
+          // A sibling signed in: it stored its record, then told the scope.
+          const record = siblingRecord(event.grant, 1, event.expiresAt)
+          world.stored.record = record
+          return world.broadcast.deliver({
+            type: 'session.started',
+            scope: world.scope,
+            grant: record.grant,
+            generation: 1,
+            tokens: record,
+          })
+        }
         const tokens = world.issue(event.hasRefreshToken, expiresInFor(event.expiresAt))
-        generationOf.set(tokens.access_token as string, event.generation)
-        return session.signIn(tokens)
+        tokenOf.set(tokens.access_token as string, { grant: event.grant, generation: 1 })
+        const signedIn = session.signIn(tokens)
+        // The session minted the grant id and adopted it in that same call.
+        const minted = real().context.grant as string
+        realGrant.set(event.grant, minted)
+        modelGrant.set(minted, event.grant)
+        return signedIn
       }
       case 'session.signedOut':
-        return session.signOut()
+        if (event.grant === undefined) {
+          void session.signOut()
+          return
+        }
+        // A sibling signed out: it cleared the storage, then told the scope.
+        world.stored.record = null
+        return world.broadcast.deliver({
+          type: 'session.ended',
+          scope: world.scope,
+          grant: toReal(event.grant),
+          reason: 'signedOut',
+        })
       case 'request.sent': {
         const request: RealRequest = {
           number: requests.length + 1,
           controller: new AbortController(),
           done: false,
-          // Parked by a renewal (the model says it waits in `refreshing`): its first send is a release.
-          parkedByRefresh: after.matches('refreshing') && after.context.waiting > before.context.waiting,
+          // Parked by a renewal (the model says it is parked in `refreshing`): its first send is a release.
+          parkedByRefresh: after.matches('refreshing') && after.context.parked > before.context.parked,
         }
         requests.push(request)
         const settle = () => void (request.done = true)
@@ -148,29 +220,29 @@ export function createDriver(world: World, session: TokenSession) {
         return
       }
       case 'request.settled': {
-        const arrival = onWire(event.replay ? undefined : event.generation, event.replay)
+        const arrival = onWire(event.replay ? undefined : event, event.replay)
         if (arrival === undefined) throw new Error(`no request on the wire fits ${JSON.stringify(event)}`)
         return arrival.answer(200)
       }
       case 'token.rejected': {
-        const arrival = onWire(event.generation, false)
+        const arrival = onWire(event, false)
         if (arrival === undefined) throw new Error(`no first send on the wire fits ${JSON.stringify(event)}`)
         const request = requests[arrival.request - 1]
-        if (request && before.matches('refreshing')) request.parkedByRefresh = true
+        if (request && before.matches('refreshing') && event.grant === before.context.grant) request.parkedByRefresh = true
         return arrival.answer(401)
       }
-      case 'request.aborted': {
+      case 'request.withdrawn': {
         const parked = requests.find(
           (request) => !request.done && unanswered().every((arrival) => arrival.request !== request.number),
         )
-        if (parked === undefined) throw new Error('no parked request to abort')
+        if (parked === undefined) throw new Error('no parked request to withdraw')
         return parked.controller.abort()
       }
       case 'refresh.succeeded': {
         const refresh = latestRefresh()
         refresh.answer('success', expiresInFor(event.expiresAt))
         // The world's token endpoint issued the newest token set just now.
-        generationOf.set(`at-${world.issuedCount()}`, event.generation)
+        tokenOf.set(`at-${world.issuedCount()}`, { grant: event.grant, generation: event.generation })
         return
       }
       case 'refresh.failed':
@@ -186,26 +258,29 @@ export function createDriver(world: World, session: TokenSession) {
         if (timer === undefined) throw new Error('no proactive refresh timer is armed')
         return timer.fire()
       }
-      case 'retry.due': {
-        const [timer, ...others] = world.clock.pending()
-        if (timer === undefined || others.length > 0)
-          throw new Error(`expected exactly the retry timer, found ${others.length + (timer ? 1 : 0)}`)
-        return timer.fire()
-      }
+      // The backoff wait is the shortest timer armed: deadlines are seconds, the model's backoff a fraction of one.
+      case 'attempt.due':
+        return earliestTimer().fire()
       case 'sibling.refreshed': {
-        const accessToken = `at-sibling-${event.generation}`
-        generationOf.set(accessToken, event.generation)
-        const tokens = {
-          version: 1 as const,
-          accessToken,
-          refreshToken: `rt-sibling-${event.generation}`,
-          expiresAt: event.expiresAt === null ? null : world.clock.wallNow() + event.expiresAt,
+        // A sibling refreshed: it stored its record, then told the scope.
+        const record = siblingRecord(event.grant, event.generation, event.expiresAt)
+        world.stored.record = record
+        return world.broadcast.deliver({
+          type: 'tokens.changed',
+          scope: world.scope,
+          grant: record.grant,
           generation: event.generation,
-        }
-        return world.broadcast.deliver({ type: 'tokens.changed', generation: event.generation, tokens })
+          tokens: record,
+        })
       }
       case 'sibling.expired':
-        return world.broadcast.deliver({ type: 'session.ended', reason: 'expired', generation: before.context.generation })
+        world.stored.record = null
+        return world.broadcast.deliver({
+          type: 'session.ended',
+          scope: world.scope,
+          grant: toReal(event.grant),
+          reason: 'expired',
+        })
       case 'network.online':
       case 'network.offline':
         return world.environment.emit(event.type === 'network.online' ? 'online' : 'offline')
@@ -222,13 +297,13 @@ export function createDriver(world: World, session: TokenSession) {
           'session.signedOut',
           'request.sent',
           'request.settled',
-          'request.aborted',
+          'request.withdrawn',
           'token.rejected',
           'refresh.succeeded',
           'refresh.failed',
           'refresh.rejected',
           'refresh.due',
-          'retry.due',
+          'attempt.due',
           'network.online',
           'network.offline',
           'sibling.refreshed',
@@ -249,7 +324,7 @@ export function createDriver(world: World, session: TokenSession) {
     ),
     states: {
       '*': (model: Snapshot) => {
-        expect(comparable(real())).toEqual(comparable(model))
+        expect(comparable(real())).toEqual({ value: model.value, context: model.context })
       },
     },
   }

@@ -24,45 +24,89 @@ export const lifetimes = {
 } as const
 
 /**
+ * Grant ids of the model, in two tiers, so that the walk stays finite: the
+ * first grant (restored from storage, or this session's `signIn`), and one
+ * that replaces it while requests of the first are on the wire (a sibling
+ * signing in, heard on the broadcast). A new grant is so always told apart
+ * from the ones requests still carry. Both sources lead to the same event, so
+ * the machine's transitions are the same either way.
+ */
+export const modelGrants = {
+  /** Restored from storage, or started by this session's `signIn`. */
+  first: 'model-grant-own-1',
+  /** Started by a sibling, heard on the broadcast. */
+  sibling: 'model-grant-sib-2',
+} as const
+
+const tierOf = (grant: string) => (grant === modelGrants.first ? 1 : 2)
+
+/** The grant and generation of each `inFlight` key (`<generation>@<grant>`). */
+export function keysOnWire(snapshot: Snapshot): Array<{ grant: string; generation: number }> {
+  return Object.keys(snapshot.context.inFlight).map((key) => {
+    const at = key.indexOf('@')
+    return { generation: Number(key.slice(0, at)), grant: key.slice(at + 1) }
+  })
+}
+
+/**
+ * The grants a sign-in may start from this state. Grant ids only matter
+ * against the tokens requests on the wire still carry: with none of the first
+ * tier out there, a sign-in may take the first tier's id again.
+ */
+function newGrants(snapshot: Snapshot): string[] {
+  const top = Math.max(0, ...keysOnWire(snapshot).map((key) => tierOf(key.grant)))
+  return top === 0 ? [modelGrants.first] : top === 1 ? [modelGrants.sibling] : []
+}
+
+/**
  * The events the world could produce in a given state, with their payloads.
  * Only events the real world can actually cause are offered: a settle or a 401
- * needs a request of that token generation on the wire; an abort needs a
- * parked request; a proactive refresh needs its timer armed.
+ * needs a request of that token on the wire; a withdrawal needs a parked
+ * request; a proactive refresh needs its timer armed.
  */
 function candidateEvents(snapshot: Snapshot): Event[] {
   const { context } = snapshot
+  const grant = context.grant ?? modelGrants.first
   const next = context.generation + 1
-  const onWire = Object.keys(context.inFlight).map(Number)
+  // Every kind of first sign-in; a replacing one only as a fresh grant, so the walk stays small.
+  const signIns = newGrants(snapshot).flatMap((fresh): Event[] =>
+    fresh !== modelGrants.first
+      ? [{ type: 'session.signedIn', grant: fresh, generation: 1, ...lifetimes.fresh, hasRefreshToken: true }]
+      : [
+          { type: 'session.signedIn', grant: fresh, generation: 1, ...lifetimes.fresh, hasRefreshToken: true },
+          { type: 'session.signedIn', grant: fresh, generation: 1, ...lifetimes.bornExpired, hasRefreshToken: true },
+          { type: 'session.signedIn', grant: fresh, generation: 1, ...lifetimes.fresh, hasRefreshToken: false },
+        ],
+  )
   return [
-    { type: 'storage.loaded', generation: 1, ...lifetimes.fresh, hasRefreshToken: true },
-    { type: 'storage.loaded', generation: 1, ...lifetimes.stale, hasRefreshToken: true },
+    { type: 'storage.loaded', grant: modelGrants.first, generation: 1, ...lifetimes.fresh, hasRefreshToken: true },
+    { type: 'storage.loaded', grant: modelGrants.first, generation: 1, ...lifetimes.stale, hasRefreshToken: true },
     { type: 'storage.empty' },
-    { type: 'session.signedIn', generation: next, ...lifetimes.fresh, hasRefreshToken: true },
-    { type: 'session.signedIn', generation: next, ...lifetimes.bornExpired, hasRefreshToken: true },
-    { type: 'session.signedIn', generation: next, ...lifetimes.fresh, hasRefreshToken: false },
+    ...signIns,
     { type: 'session.signedOut' },
+    { type: 'session.signedOut', grant },
     { type: 'request.sent', id: 0, now: 0 },
-    { type: 'request.aborted', id: 0 },
-    ...onWire.map((generation): Event => ({ type: 'request.settled', id: 0, generation, replay: false })),
-    { type: 'request.settled', id: 0, generation: context.generation, replay: true },
-    ...onWire.map((generation): Event => ({ type: 'token.rejected', id: 0, generation })),
-    { type: 'refresh.due', generation: context.generation },
-    { type: 'refresh.succeeded', generation: next, ...lifetimes.fresh, hasRefreshToken: true },
-    { type: 'refresh.succeeded', generation: next, ...lifetimes.bornExpired, hasRefreshToken: true },
+    { type: 'request.withdrawn', id: 0 },
+    ...keysOnWire(snapshot).map((key): Event => ({ type: 'request.settled', id: 0, ...key, replay: false })),
+    { type: 'request.settled', id: 0, grant, generation: context.generation, replay: true },
+    ...keysOnWire(snapshot).map((key): Event => ({ type: 'token.rejected', id: 0, ...key })),
+    { type: 'refresh.due', grant, generation: context.generation },
+    { type: 'refresh.succeeded', grant, generation: next, ...lifetimes.fresh, hasRefreshToken: true },
+    { type: 'refresh.succeeded', grant, generation: next, ...lifetimes.bornExpired, hasRefreshToken: true },
     { type: 'lock.acquired' },
     { type: 'refresh.failed', code: 'SERVER_ERROR' },
     { type: 'refresh.rejected' },
-    { type: 'retry.due' },
+    { type: 'attempt.due' },
     { type: 'network.online' },
     { type: 'network.offline' },
-    { type: 'sibling.refreshed', generation: next, ...lifetimes.fresh, hasRefreshToken: true },
-    { type: 'sibling.expired' },
+    { type: 'sibling.refreshed', grant, generation: next, ...lifetimes.fresh, hasRefreshToken: true },
+    { type: 'sibling.expired', grant },
   ]
 }
 
 function alive(snapshot: Snapshot): number {
-  const { inFlight, waiting, retrying } = snapshot.context
-  return Object.values(inFlight).reduce((sum, count) => sum + count, 0) + waiting + retrying
+  const { inFlight, parked, replaying } = snapshot.context
+  return Object.values(inFlight).reduce((sum, count) => sum + count, 0) + parked + replaying
 }
 
 function realizable(snapshot: Snapshot, event: Event): boolean {
@@ -70,18 +114,27 @@ function realizable(snapshot: Snapshot, event: Event): boolean {
   switch (event.type) {
     case 'request.sent':
       return alive(snapshot) < maxRequests
-    case 'request.aborted':
-      return context.waiting > 0
+    case 'request.withdrawn':
+      return context.parked > 0
     // Offered bare by createTestModel when no payload fits: only a request of
-    // that generation on the wire can settle or come back 401.
+    // that token on the wire can settle or come back 401.
     case 'request.settled':
-      return event.replay ? context.retrying > 0 : (context.inFlight[event.generation] ?? 0) > 0
+      return event.replay ? context.replaying > 0 : (context.inFlight[`${event.generation}@${event.grant}`] ?? 0) > 0
     case 'token.rejected':
-      return (context.inFlight[event.generation] ?? 0) > 0
+      return (context.inFlight[`${event.generation}@${event.grant}`] ?? 0) > 0
+    // Offered bare by createTestModel when no sign-in fits: a sign-in always starts a grant.
     case 'session.signedIn':
+      return typeof event.grant === 'string'
+    // The replacing grant is not refreshed: what the walk needs of it is that it replaced the first.
     case 'refresh.succeeded':
+      return event.generation <= maxGeneration && tierOf(event.grant) === 1
+    // A sibling can only have refreshed a grant this session holds.
     case 'sibling.refreshed':
-      return event.generation <= maxGeneration
+      return event.generation <= maxGeneration && context.grant !== null && tierOf(event.grant) === 1
+    // A sibling's ending names a grant: only the held one is worth offering (another grant's end changes nothing).
+    case 'session.signedOut':
+    case 'sibling.expired':
+      return event.grant === undefined || context.grant !== null
     // The proactive timer is armed from adoption until a refresh starts.
     case 'refresh.due':
       return context.refreshAt !== null

@@ -37,10 +37,18 @@ export interface World {
   /** The simulated clock of the current session: frozen at 0; timers fire only when the test fires them. */
   clock: ReturnType<typeof manualClock>
   environment: ReturnType<typeof manualEnvironment>
-  /** The coordination lock of the current session: every acquisition waits for the test to grant or refuse it. */
+  /**
+   * The coordination lock of the current session: a refresh's acquisition
+   * (made in `refreshing.locking`) waits for the test to grant or refuse it;
+   * a sign-in's or sign-out's is granted at once.
+   */
   lock: Lock & { pending: Array<{ grant(): void; refuse(): void }> }
   /** The broadcast of the current session: `deliver` plays a sibling tab or process speaking. */
   broadcast: Broadcast & { deliver(message: BroadcastMessage): void; published: BroadcastMessage[] }
+  /** What the shared storage holds: a sibling writes it before it speaks. */
+  stored: { record: StoredTokens | null }
+  /** The scope of the world's sessions. */
+  scope: string
   /** Sets up a fresh session; its storage load stays pending until `finishLoad`. */
   createSession(options?: Partial<TokenSessionOptions>): TokenSession
   finishLoad(stored: StoredTokens | null): void
@@ -94,17 +102,22 @@ export async function createWorld(): Promise<World> {
     })
   })
 
+  let current: TokenSession | undefined
   const manualLock = (): World['lock'] => {
     const pending: World['lock']['pending'] = []
     return {
       pending,
-      withLock: (_name, task) =>
-        new Promise((resolve, reject) => {
+      withLock: (_name, task) => {
+        if (current?.actor.getSnapshot().matches({ refreshing: 'locking' }) !== true) {
+          return task(new AbortController().signal)
+        }
+        return new Promise((resolve, reject) => {
           pending.push({
             grant: () => void task(new AbortController().signal).then(resolve, reject),
             refuse: () => reject(new LockTimeoutError('the test refused the lock')),
           })
-        }),
+        })
+      },
     }
   }
 
@@ -124,24 +137,26 @@ export async function createWorld(): Promise<World> {
     }
   }
 
-  const heldStorage = (): TokenStorage => {
-    let record: StoredTokens | null = null
+  const heldStorage = (stored: World['stored']): TokenStorage => {
     let first = true
     return {
       // Only the startup load is held (the model's storage.loaded / storage.empty);
       // the re-reads a refresh makes under its lock see what is stored.
       load: () => {
-        if (!first) return record
+        if (!first) return stored.record
         first = false
         return new Promise<StoredTokens | null>((resolve) => {
-          resolveLoad = resolve
+          resolveLoad = (record) => {
+            stored.record = record
+            resolve(record)
+          }
         })
       },
       save: (tokens) => {
-        record = tokens
+        stored.record = tokens
       },
       clear: () => {
-        record = null
+        stored.record = null
       },
     }
   }
@@ -155,6 +170,8 @@ export async function createWorld(): Promise<World> {
     environment: manualEnvironment(),
     broadcast: manualBroadcast(),
     lock: manualLock(),
+    stored: { record: null },
+    scope: 'model',
     createSession(options = {}) {
       world.arrivals.length = 0
       world.refreshes.length = 0
@@ -163,19 +180,22 @@ export async function createWorld(): Promise<World> {
       world.environment = manualEnvironment()
       world.broadcast = manualBroadcast()
       world.lock = manualLock()
-      return createTokenSession({
+      world.stored = { record: null }
+      current?.dispose()
+      current = createTokenSession({
         tokenEndpoint: oauth2TokenEndpoint({ url: server.url('/token'), clientId: 'model' }),
         allowedOrigins: [server.origin],
-        storage: heldStorage(),
+        storage: heldStorage(world.stored),
         navigation: callbackNavigation(() => world.navigations++),
         clock: world.clock,
         environment: world.environment,
-        coordination: { broadcast: world.broadcast, lock: world.lock },
+        coordination: { broadcast: world.broadcast, lock: world.lock, name: world.scope },
         random: () => 0.5,
         // minInterval 0: a token born expired is due at once, so the model's two lifetimes stay two numbers.
         refresh: { minInterval: 0, maxAttempts: modelMaxAttempts },
         ...options,
       })
+      return current
     },
     finishLoad(stored) {
       resolveLoad?.(stored)
@@ -188,6 +208,7 @@ export async function createWorld(): Promise<World> {
     },
     issuedCount: () => issued,
     async close() {
+      current?.dispose()
       for (const arrival of world.arrivals) if (!arrival.answered) arrival.answer(200)
       for (const refresh of world.refreshes) if (!refresh.answered) refresh.answer('server_error')
       await server.close()

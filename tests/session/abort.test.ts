@@ -16,13 +16,13 @@ test('aborting a request that waits for a refresh rejects it with AbortError and
   await waitForState(session, 'refreshing')
   const controller = new AbortController()
   const aborted = settleOf(session.fetch(api.url('/mine'), { signal: controller.signal }))
-  await until(() => session.actor.getSnapshot().context.waiting === 2)
+  await until(() => session.actor.getSnapshot().context.parked === 2)
 
   controller.abort()
   const result = await aborted
 
   expect(result.ok ? undefined : result.error).toMatchObject({ name: 'AbortError' })
-  expect(session.actor.getSnapshot().context.waiting).toBe(1)
+  expect(session.actor.getSnapshot().context.parked).toBe(1)
   expect(stateOf(session)).toBe('refreshing.exchanging')
   release()
   expect((await other).status).toBe(200)

@@ -12,10 +12,11 @@ beforeEach(async () => {
 })
 afterEach(() => api.close())
 
-/** The delay of the one armed retry timer, once the session is backing off. */
+/** The delay of the one armed backoff timer, once the session is backing off. */
 async function nextRetryDelay(session: Awaited<ReturnType<typeof signedInSession>>): Promise<number> {
   await waitForState(session, 'refreshing.backingOff')
-  const timers = clock.pending().filter((timer) => timer.dueAt - clock.now() < 200_000) // not the proactive one
+  // Not the proactive timer, nor the parked requests' maxWait (15 s): the backoff here is shorter.
+  const timers = clock.pending().filter((timer) => timer.dueAt - clock.now() < 10_000)
   expect(timers).toHaveLength(1)
   return (timers[0]?.dueAt ?? 0) - clock.now()
 }

@@ -8,8 +8,15 @@ test('refreshes the default leeway (30 s) before expiry', () => {
 })
 
 test('never refreshes more than half the lifetime early', () => {
-  expect(freshTiming(10, 0, timing)).toEqual({ expiresAt: 10_000, refreshAt: 5_000 })
-  expect(freshTiming(1, 0, timing)).toEqual({ expiresAt: 1_000, refreshAt: 500 })
+  expect(freshTiming(20, 0, timing)).toEqual({ expiresAt: 20_000, refreshAt: 10_000 })
+  expect(freshTiming(1, 0, resolveTiming({ minInterval: 0 }))).toEqual({ expiresAt: 1_000, refreshAt: 500 })
+})
+
+test('every time-based refresh is at least the minimum interval after the tokens arrived', () => {
+  // expires_in 1 used to refresh every 0.5 s; only expires_in 0 was held to minInterval.
+  expect(freshTiming(1, 0, timing)).toEqual({ expiresAt: 1_000, refreshAt: 5_000 })
+  expect(freshTiming(0.2, 0, timing)).toEqual({ expiresAt: 200, refreshAt: 5_000 })
+  expect(freshTiming(8, 0, timing)).toEqual({ expiresAt: 8_000, refreshAt: 5_000 })
 })
 
 test('a token born expired (expires_in 0) waits out the minimum interval instead of looping', () => {
@@ -30,9 +37,14 @@ test('huge lifetimes are clamped so no timer overflows', () => {
 })
 
 test('tokens read back from storage after their expiry are due at once', () => {
-  expect(restoredTiming(-60_000, 5_000, timing)).toEqual({ expiresAt: -55_000, refreshAt: 5_000 })
-  expect(restoredTiming(600_000, 5_000, timing)).toEqual({ expiresAt: 605_000, refreshAt: 575_000 })
-  expect(restoredTiming(null, 5_000, timing)).toEqual({ expiresAt: null, refreshAt: null })
+  expect(restoredTiming(-60_000, 5_000, timing, false)).toEqual({ expiresAt: -55_000, refreshAt: 5_000 })
+  expect(restoredTiming(600_000, 5_000, timing, false)).toEqual({ expiresAt: 605_000, refreshAt: 575_000 })
+  expect(restoredTiming(null, 5_000, timing, false)).toEqual({ expiresAt: null, refreshAt: null })
+})
+
+test("a sibling's tokens, adopted just now, are held to the minimum interval like our own", () => {
+  expect(restoredTiming(1_000, 5_000, timing, true)).toEqual({ expiresAt: 6_000, refreshAt: 10_000 })
+  expect(restoredTiming(600_000, 5_000, timing, true)).toEqual({ expiresAt: 605_000, refreshAt: 575_000 })
 })
 
 test('backoff is full jitter under an exponential cap (seeded draws)', () => {

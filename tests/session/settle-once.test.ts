@@ -55,6 +55,6 @@ test.each([1, 2, 3])(
     }
     // The machine's bookkeeping drains back to zero: nothing is left parked or counted in flight.
     expect(stateOf(session)).toBe('active.idle')
-    expect(session.actor.getSnapshot().context).toMatchObject({ inFlight: {}, waiting: 0, retrying: 0 })
+    expect(session.actor.getSnapshot().context).toMatchObject({ inFlight: {}, parked: 0, replaying: 0 })
   },
 )

@@ -25,7 +25,7 @@ async function twoSiblings(options: { lock?: Lock; withBroadcast?: boolean } = {
       tokenEndpoint: oauth2TokenEndpoint({ url: api.tokenUrl, clientId: 'spa' }),
       allowedOrigins: [api.origin],
       storage,
-      coordination: { lock, ...(options.withBroadcast === false ? {} : { broadcast: bus.join() }) },
+      coordination: { lock, name: 'alice', ...(options.withBroadcast === false ? {} : { broadcast: bus.join() }) },
     })
   const first = make()
   await first.signIn(api.issue())

@@ -31,7 +31,7 @@ test('requests that arrive during a refresh wait and go out once with the new to
   const late = Array.from({ length: 5 }, (_, i) => session.fetch(api.url(`/late/${i}`)))
   await new Promise((resolve) => setTimeout(resolve, 20))
   expect(api.seen.filter((r) => r.path.startsWith('/late'))).toHaveLength(0)
-  expect(session.actor.getSnapshot().context.waiting).toBe(6)
+  expect(session.actor.getSnapshot().context.parked).toBe(6)
 
   release()
   const statuses = (await Promise.all([first, ...late])).map((r) => r.status)

@@ -1,0 +1,60 @@
+import type { Actor, Subscription } from 'xstate'
+import type { sessionMachine } from '../machines/session.machine.js'
+import type { SessionEmitted } from '../machines/session.types.js'
+import type { SessionEventMap } from './session-options.js'
+import type { SessionWarning, Warn } from './warnings.js'
+
+type Listener = (event: never) => void
+
+/**
+ * `session.on`: the machine's emitted events and the session's warnings.
+ * Listeners run in a microtask after the transition that caused them, so
+ * they may call back into the session; one that throws is a
+ * `LISTENER_FAILED` warning, never a crash, and the others still run.
+ */
+export function sessionEvents() {
+  const listeners = new Map<keyof SessionEventMap, Set<Listener>>()
+  let subscriptions: Subscription[] = []
+  let actor: Actor<typeof sessionMachine> | undefined
+
+  function deliver(type: keyof SessionEventMap, event: SessionEmitted | SessionWarning): void {
+    for (const listener of listeners.get(type) ?? []) {
+      queueMicrotask(() => {
+        try {
+          ;(listener as (event: SessionEmitted | SessionWarning) => void)(event)
+        } catch (error) {
+          // A warning listener that throws has nobody left to tell.
+          if (type !== 'warning') warn('LISTENER_FAILED', `A listener of "${type}" threw.`, error)
+        }
+      })
+    }
+  }
+
+  const warn: Warn = (code, message, cause) =>
+    deliver('warning', cause === undefined ? { code, message } : { code, message, cause })
+
+  function subscribe(type: Exclude<keyof SessionEventMap, 'warning'>): void {
+    if (actor) subscriptions.push(actor.on(type, (event) => deliver(type, event)))
+  }
+
+  return {
+    warn,
+    /** Connects the machine's emitted events; listeners added before hear them too. */
+    attach(running: Actor<typeof sessionMachine>): void {
+      actor = running
+      for (const type of ['refreshed', 'refreshFailed', 'expired', 'signedOut'] as const) subscribe(type)
+    },
+    on: <TType extends keyof SessionEventMap>(type: TType, listener: (event: SessionEventMap[TType]) => void): (() => void) => {
+      let set = listeners.get(type)
+      if (set === undefined) listeners.set(type, (set = new Set()))
+      const entry: Listener = listener
+      set.add(entry)
+      return () => void set.delete(entry)
+    },
+    close(): void {
+      for (const subscription of subscriptions) subscription.unsubscribe()
+      subscriptions = []
+      listeners.clear()
+    },
+  }
+}
