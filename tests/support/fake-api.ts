@@ -26,6 +26,9 @@ export interface FakeApi {
   seen: SeenRequest[]
   /** Refresh grants received, and the refresh tokens they carried. */
   refreshes: string[]
+  /** `POST /revoke` (RFC 7009): the tokens revoked, in order. */
+  revoked: string[]
+  revokeUrl: string
   mode: TokenEndpointMode
   /** Answers the next refresh grants with these modes, one each, before falling back to `mode`. */
   script: TokenEndpointMode[]
@@ -37,8 +40,10 @@ export interface FakeApi {
   holdResources(prefix: string): () => void
   /** Makes every access token issued so far invalid (as an expiry would). */
   expireAccessTokens(): void
-  /** A token set the login would give. */
-  issue(): { access_token: string; refresh_token: string; token_type: 'Bearer'; expires_in: number }
+  /** A token set the login would give: a new sign-in, or (`of`) tokens of an existing family. */
+  issue(of?: string): { access_token: string; refresh_token: string; token_type: 'Bearer'; expires_in: number }
+  /** The sign-in a token descends from (`sign-in-N`, after the sign-in's `at-N`), across rotations. */
+  familyOf(token: string): string | undefined
   close(): Promise<void>
 }
 
@@ -58,12 +63,17 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   let gate: Promise<void> | undefined
   const resourceGates = new Map<string, Promise<void>>()
 
-  function issue() {
+  /** Which sign-in each token descends from: a refresh keeps the family of the refresh token presented. */
+  const family = new Map<string, string>()
+
+  function issue(of?: string) {
     counter++
     const access = `at-${counter}`
     const refresh = `rt-${counter}`
     validAccess.set(access, options.now ? options.now() + api.expiresIn * 1000 : Infinity)
     validRefresh.add(refresh)
+    const name = of ?? `sign-in-${counter}`
+    family.set(access, name).set(refresh, name)
     return { access_token: access, refresh_token: refresh, token_type: 'Bearer' as const, expires_in: api.expiresIn }
   }
 
@@ -90,10 +100,10 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
         if (!validRefresh.delete(presented)) return json(response, 400, { error: 'invalid_grant' })
         if (api.mode === 'no_rotation') {
           validRefresh.add(presented)
-          const { refresh_token: _unused, ...rest } = issue()
+          const { refresh_token: _unused, ...rest } = issue(family.get(presented))
           return json(response, 200, rest)
         }
-        json(response, 200, issue())
+        json(response, 200, issue(family.get(presented)))
     }
   }
 
@@ -120,7 +130,13 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   const server = await createHttpTestServer(async (request, response) => {
     const path = request.url ?? '/'
     if (path === '/token' && request.method === 'POST') await token(request, response)
-    else await resource(request, response, path)
+    else if (path === '/revoke' && request.method === 'POST') {
+      // RFC 7009 §2.2: 200 whether or not the token was valid.
+      const presented = new URLSearchParams(await readBody(request)).get('token') ?? ''
+      api.revoked.push(presented)
+      validRefresh.delete(presented)
+      response.writeHead(200).end()
+    } else await resource(request, response, path)
   })
 
   const api: FakeApi = {
@@ -128,8 +144,10 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     origin: server.origin,
     url: (path) => server.url(path),
     tokenUrl: server.url('/token'),
+    revokeUrl: server.url('/revoke'),
     seen: [],
     refreshes: [],
+    revoked: [],
     mode: 'ok',
     script: [],
     expiresIn: 300,
@@ -151,6 +169,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     },
     expireAccessTokens: () => validAccess.clear(),
     issue,
+    familyOf: (token) => family.get(token),
     close: () => server.close(),
   }
   return api
