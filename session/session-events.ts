@@ -17,17 +17,19 @@ export function sessionEvents() {
   let subscriptions: Subscription[] = []
   let actor: Actor<typeof sessionMachine> | undefined
 
+  // Listeners are looked up in the microtask: one added right after createTokenSession
+  // still hears what went wrong while it was being created.
   function deliver(type: keyof SessionEventMap, event: SessionEmitted | SessionWarning): void {
-    for (const listener of listeners.get(type) ?? []) {
-      queueMicrotask(() => {
+    queueMicrotask(() => {
+      for (const listener of listeners.get(type) ?? []) {
         try {
           ;(listener as (event: SessionEmitted | SessionWarning) => void)(event)
         } catch (error) {
           // A warning listener that throws has nobody left to tell.
           if (type !== 'warning') warn('LISTENER_FAILED', `A listener of "${type}" threw.`, error)
         }
-      })
-    }
+      }
+    })
   }
 
   const warn: Warn = (code, message, cause) =>

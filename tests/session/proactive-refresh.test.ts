@@ -88,6 +88,24 @@ test('tokens born expired (expires_in 0) are refreshed at most once per minimum 
   await lenient.close()
 })
 
+test.each([1, 0.2])(
+  'tokens that live %s s are refreshed at most once per minimum interval too, not every half-lifetime',
+  async (expiresIn) => {
+    // Issue 9, finding 12: only expires_in 0 was held to minInterval; expires_in 1 refreshed every 0.5 s.
+    const lenient = await startFakeApi()
+    lenient.expiresIn = expiresIn
+    const session = await signedInSession(lenient, { clock, refresh: { minInterval: 5_000 } })
+
+    for (let i = 0; i < 120; i++) {
+      clock.advance(500)
+      await settled(session)
+    }
+
+    expect(lenient.refreshes).toHaveLength(12)
+    await lenient.close()
+  },
+)
+
 test('an absent expires_in arms no timer; a default lifetime does', async () => {
   api.expiresIn = undefined as unknown as number
   await signedInSession(api, { clock })
