@@ -131,6 +131,51 @@ describe.each(['indexedDb', 'localStorage'] as const)('tokens in %s', (kind) => 
     expect(server.counts).toEqual({ refreshes: 0, reuses: 0, revocations: 0, refused: 0, abandoned: 0 })
   })
 
+  test('user A signs out in tab 1, user B signs in in tab 2: every tab ends on B, and no A token is sent or kept', async () => {
+    const [first, second, third] = tabs as [Page, Page, Page]
+    await first.evaluate(() => session.signOut())
+    for (const tab of tabs) await tab.waitForFunction(() => session.actor.getSnapshot().matches('signedOut'))
+
+    await second.evaluate(async () =>
+      session.signIn((await (await fetch('/issue', { method: 'POST' })).json()) as Record<string, unknown>),
+    )
+    const grantB = await second.evaluate(() => session.actor.getSnapshot().context.grant)
+    for (const tab of [first, third]) {
+      await tab.waitForFunction((grant) => session.actor.getSnapshot().context.grant === grant, grantB)
+    }
+    const sentBefore = server.grantsSeen.length
+    for (let expiry = 0; expiry < 2; expiry++) {
+      server.expireAccessTokens()
+      const statuses = (await Promise.all(tabs.map((tab) => burst(tab, 5)))).flat()
+      expect(statuses).toEqual(Array(15).fill(200))
+    }
+
+    // Grant 1 was A's, grant 2 is B's: after the sign-in, only B's tokens reached the API.
+    expect(new Set(server.grantsSeen.slice(sentBefore))).toEqual(new Set([2]))
+    expect(server.counts).toMatchObject({ refreshes: 2, reuses: 0, revocations: 0 })
+    // Nothing of A is kept anywhere the origin can read: not in IndexedDB (storage or ledger), not in localStorage.
+    const kept = await first.evaluate(async () => {
+      const values: unknown[] = []
+      for (const { name } of await indexedDB.databases()) {
+        if (name === undefined) continue
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open(name)
+          request.onsuccess = () => resolve(request.result)
+          request.onerror = () => reject(request.error ?? new Error('open failed'))
+        })
+        for (const store of Array.from(db.objectStoreNames)) {
+          const all = db.transaction(store).objectStore(store).getAll()
+          values.push(await new Promise((resolve) => (all.onsuccess = () => resolve(all.result))))
+        }
+        db.close()
+      }
+      for (let i = 0; i < localStorage.length; i++) values.push(localStorage.getItem(localStorage.key(i) ?? ''))
+      return JSON.stringify(values)
+    })
+    for (const token of server.tokensOf(1)) expect(kept).not.toContain(`"${token}"`)
+    expect(kept).toContain(grantB)
+  })
+
   test('a tab closed while it holds the refresh lock hands the refresh to a waiting tab', async () => {
     const [closing, waiting] = tabs as [Page, Page]
     const held = server.holdNextRefresh()

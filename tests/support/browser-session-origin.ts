@@ -39,11 +39,17 @@ export interface BrowserSessionOrigin {
   holdNextRefresh(): { arrived: Promise<void>; release: () => void }
   /** Requests `/data` received, with or without a token. */
   resourceRequests: number
+  /** The grant (1 for the first `/issue`, 2 for the next...) of the token each `/data` request carried, in order. */
+  grantsSeen: Array<number | undefined>
+  /** Every token issued for grant `id`, rotated ones included. */
+  tokensOf(id: number): string[]
   close(): Promise<void>
 }
 
 interface Grant {
+  id: number
   revoked: boolean
+  tokens: string[]
 }
 
 async function bundleLibrary(entry: string): Promise<string> {
@@ -67,10 +73,12 @@ export async function startBrowserSessionOrigin(entry: string): Promise<BrowserS
   let gate: { wait: Promise<void>; arrived: () => void } | undefined
   const unreleased = new Set<() => void>()
 
+  const grants: Grant[] = []
   function issue(grant: Grant) {
     counter++
     access.set(`at-${counter}`, grant)
     refresh.set(`rt-${counter}`, { grant, used: false })
+    grant.tokens.push(`at-${counter}`, `rt-${counter}`)
     return { access_token: `at-${counter}`, refresh_token: `rt-${counter}`, token_type: 'Bearer', expires_in: 300 }
   }
 
@@ -115,6 +123,7 @@ export async function startBrowserSessionOrigin(entry: string): Promise<BrowserS
     origin.resourceRequests++
     const presented = request.headers.authorization?.match(/^Bearer (.+)$/)?.[1]
     const grant = presented === undefined ? undefined : access.get(presented)
+    origin.grantsSeen.push(grants.find((candidate) => candidate.tokens.includes(presented ?? ''))?.id)
     if (grant === undefined || grant.revoked) {
       response.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' })
       response.end()
@@ -129,7 +138,9 @@ export async function startBrowserSessionOrigin(entry: string): Promise<BrowserS
       response.writeHead(200, { 'content-type': 'text/javascript' })
       response.end(script)
     } else if (path === '/issue' && request.method === 'POST') {
-      json(response, 200, issue({ revoked: false }))
+      const grant: Grant = { id: grants.length + 1, revoked: false, tokens: [] }
+      grants.push(grant)
+      json(response, 200, issue(grant))
     } else if (path === '/token' && request.method === 'POST') {
       await token(request, response)
     } else if (path === '/data') {
@@ -148,6 +159,8 @@ export async function startBrowserSessionOrigin(entry: string): Promise<BrowserS
     url: (path) => server.url(path),
     counts: { refreshes: 0, reuses: 0, revocations: 0, refused: 0, abandoned: 0 },
     resourceRequests: 0,
+    grantsSeen: [],
+    tokensOf: (id) => grants[id - 1]?.tokens ?? [],
     expireAccessTokens: () => access.clear(),
     holdNextRefresh() {
       let release!: () => void
