@@ -26,7 +26,7 @@ export interface WebLocksOptions {
  * the lock would let two tabs present the same rotating refresh token.
  *
  * @example
- * createTokenSession({ lock: webLocks(), ... })
+ * createTokenSession({ coordination: { lock: webLocks() }, ... })
  */
 export function webLocks(options: WebLocksOptions = {}): Lock {
   const locks = options.locks ?? (globalThis.navigator as Navigator | undefined)?.locks
