@@ -18,6 +18,9 @@ export type ContenderName = (typeof contenderNames)[number]
 /** The library under test, as it is called in tables. */
 export const LIBRARY: ContenderName = 'token-refresh-machine'
 
+/** The two published libraries the issue names as peers. `seed` and `raw` are reference points, not peers. */
+export const PEERS: ContenderName[] = ['oauth2-client', 'axios-auth-refresh']
+
 /** How one request ended. Never a throw: a rejection is an outcome too. */
 export interface Outcome {
   /** A 2xx response. */

@@ -6,36 +6,30 @@
  *
  *   --quick            about a minute: one trial, fewer requests; writes .bench-results/quick.json, not the docs
  *   --trials N         trials per scenario and contender
- *   --only a,b         scenarios: overhead-loopback, overhead-inprocess, storm, churn, failure, memory, size
+ *   --only a,b         scenarios by name, as bench/scenarios/index.ts lists them (overhead-inprocess, storm, size, ...)
  *   --contenders a,b   subset of raw, seed, oauth2-client, axios-auth-refresh, token-refresh-machine
  *   --out FILE         results file
  *   --docs / --no-docs write docs/benchmarks.md (default: full runs of every scenario only)
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, platform, release, totalmem } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as prettier from 'prettier'
-import { contenderNames, type ContenderName } from './contenders.js'
-import { DEFAULT_RESULTS, renderTerminal, writeReport } from './report.js'
-import type { ServerUrls } from './servers.js'
-import { measureSize, type SizeResult } from './size.js'
-import {
-  RESULT_PREFIX,
-  type BenchResults,
-  type ScenarioName,
-  type ScenarioSpec,
-  type TrialRecord,
-  type TrialResult,
-  type TrialSpec,
-} from './spec.js'
+import { contenderNames, LIBRARY, type ContenderName } from './contenders.js'
+import { writeDocs } from './docs.js'
+import { gitDescribe, loadNow, machineInfo, versions } from './machine.js'
+import { DEFAULT_RESULTS, type BenchResults, type TrialRecord, type VariantRecord } from './results.js'
+import type { AnyScenario } from './scenario.js'
+import { scenarioNamed, scenarios } from './scenarios/index.js'
+import { startServers } from './server-processes.js'
+import { spawnTrial } from './spawn-trial.js'
+import { renderTerminal } from './terminal.js'
+import type { TrialSpec } from './trial-spec.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const startedAt = new Date()
-const loadAtStart = loadavg()[0] ?? 0
+const loadAtStart = loadNow()
 
 const { values: args } = parseArgs({
   options: {
@@ -49,12 +43,9 @@ const { values: args } = parseArgs({
   },
 })
 const quick = args.quick === true
-const allScenarios = ['overhead-loopback', 'overhead-inprocess', 'storm', 'churn', 'failure', 'memory', 'size'] as const
-const only = args.only?.split(',').map((s) => s.trim()) ?? [...allScenarios]
-for (const name of only) {
-  if (!(allScenarios as readonly string[]).includes(name))
-    throw new Error(`unknown scenario "${name}"; one of ${allScenarios.join(', ')}`)
-}
+// Registry order, whatever the order of --only.
+const wanted = args.only?.split(',').map((name) => scenarioNamed(name.trim()))
+const selected = scenarios.filter((s) => wanted?.includes(s) ?? true)
 const contenders = (args.contenders?.split(',').map((s) => s.trim()) ?? [...contenderNames]) as ContenderName[]
 for (const name of contenders) {
   if (!(contenderNames as readonly string[]).includes(name)) throw new Error(`unknown contender "${name}"`)
@@ -62,242 +53,110 @@ for (const name of contenders) {
 const trials = args.trials === undefined ? (quick ? 1 : 3) : Number(args.trials)
 if (!Number.isInteger(trials) || trials < 1 || trials > 20) throw new Error('--trials takes 1 to 20')
 const out = args.out ?? (quick ? `${root}.bench-results/quick.json` : DEFAULT_RESULTS)
-const everything = allScenarios.every((s) => only.includes(s)) && contenders.length === contenderNames.length
-const writeDocs = args['no-docs'] === true ? false : (args.docs ?? (!quick && everything))
-
-/** Scenario parameters; quick mode shrinks counts and durations, never the shape. */
-const scenarios: (ScenarioSpec & { variant: string })[] = [
-  {
-    scenario: 'overhead-inprocess',
-    variant: '',
-    warmup: quick ? 5_000 : 20_000,
-    rounds: quick ? 3 : 5,
-    perRound: quick ? 5_000 : 20_000,
-  },
-  {
-    scenario: 'overhead-loopback',
-    variant: '',
-    warmup: quick ? 500 : 2_000,
-    sequential: quick ? 1_000 : 3_000,
-    concurrent: quick ? 4_000 : 12_000,
-    streams: 16,
-  },
-  ...[10, 100, 1000].map((k) => ({ scenario: 'storm' as const, variant: `k=${k}`, k, profile: k === 1000 })),
-  {
-    scenario: 'churn',
-    variant: '',
-    durationMs: quick ? 2_500 : 10_000,
-    streams: 16,
-    accessTtl: 1,
-    maxRequestsPerStream: 200_000,
-  },
-  { scenario: 'failure', variant: '', wave: quick ? 20 : 100, refreshDelayMs: 500, waveTimeoutMs: 10_000 },
-  {
-    scenario: 'memory',
-    variant: '',
-    checkpoints: quick ? [1_000, 20_000] : [1_000, 10_000, 100_000, 200_000],
-    revokeEvery: 1_000,
-  },
-]
-const selected = scenarios.filter((s) => only.includes(s.scenario))
-
-/** Raw cannot refresh: it has no part in scenarios about refreshing, except as the storm's floor. */
-const takesPart = (scenario: ScenarioName, contender: ContenderName): boolean =>
-  !(contender === 'raw' && (scenario === 'churn' || scenario === 'failure'))
+const everything = scenarios.every((s) => selected.includes(s)) && contenders.length === contenderNames.length
+const writeDocsNow = args['no-docs'] === true ? false : (args.docs ?? (!quick && everything))
 
 const TRIAL_LIMIT_MS = 120_000
 
-/** Starts one server process and reads the URLs it prints. */
-function startServer<T>(args: string[]): Promise<{ urls: T; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server-main.ts', '--watch-stdin', ...args], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('a server did not start within 20 s')), 20_000)
-    child.once('exit', (code) => reject(new Error(`a server exited early (${code})`)))
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      clearTimeout(timer)
-      resolve({
-        urls: JSON.parse(line) as T,
-        stop: () => {
-          child.stdin.end()
-          child.kill('SIGTERM')
-        },
-      })
-    })
-  })
+/** One variant of one scenario, as this run runs it. */
+interface Planned {
+  scenario: AnyScenario
+  variant: string
+  params: unknown
 }
 
-/** The resource server, then the token server that tells it about revoked grants. */
-async function startServers(): Promise<{ urls: ServerUrls; stop(): void }> {
-  const resource = await startServer<{ resource: string; origin: string; control: string }>(['--role', 'resource'])
-  try {
-    const token = await startServer<{ token: string; control: string }>([
-      '--role',
-      'token',
-      '--resource-control',
-      resource.urls.control,
-    ])
-    return {
-      urls: {
-        token: token.urls.token,
-        resource: resource.urls.resource,
-        resourceOrigin: resource.urls.origin,
-        tokenControl: token.urls.control,
-        resourceControl: resource.urls.control,
-      },
-      stop: () => {
-        token.stop()
-        resource.stop()
-      },
-    }
-  } catch (error) {
-    resource.stop()
-    throw error
-  }
-}
-
-function runTrial(spec: TrialSpec): Promise<TrialResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/trial.ts', JSON.stringify(spec)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    // Peers log warnings on failed refreshes; keep only the tail for error reports.
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), TRIAL_LIMIT_MS + 10_000)
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer)
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX))
-      if (code === 0 && line !== undefined) resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as TrialResult)
-      else reject(new Error(`exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))
-    })
-  })
-}
-
-function versionOf(name: string): string {
-  try {
-    return (JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, 'utf8')) as { version: string }).version
-  } catch {
-    return 'missing'
-  }
-}
-
-function gitDescribe(): string {
-  try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: root, encoding: 'utf8' }).trim()
-  } catch {
-    return 'unknown'
-  }
-}
-
-const plannedTrials = selected.reduce(
-  (sum, spec) => sum + trials * contenders.filter((c) => takesPart(spec.scenario, c)).length,
-  0,
+const planned: Planned[] = selected.flatMap((scenario) =>
+  scenario.params[quick ? 'quick' : 'full'].map((params) => ({
+    scenario,
+    variant: scenario.variantOf?.(params) ?? '',
+    params,
+  })),
 )
+const [once, repeated] = [planned.filter((p) => p.scenario.once === true), planned.filter((p) => p.scenario.once !== true)]
+const takesPart = (p: Planned, contender: ContenderName): boolean => p.scenario.takesPart?.(contender) ?? true
+
+const plannedTrials =
+  once.length + repeated.reduce((sum, p) => sum + trials * contenders.filter((c) => takesPart(p, c)).length, 0)
 console.log(
   `bench: ${quick ? 'quick' : 'full'} run, ${trials} trial(s), ${plannedTrials} trial processes, contenders ${contenders.join(', ')}`,
 )
 
-let size: SizeResult | undefined
-if (only.includes('size')) {
-  size = await measureSize()
-  console.log(`size: index.ts ${size.entries[0]?.withoutXstate.gzip ?? '?'} B min+gz without xstate`)
+const records: TrialRecord[] = []
+let done = 0
+
+async function runOne(p: Planned, contender: ContenderName, trial: number, position: number, urls?: TrialSpec['urls']) {
+  const spec: TrialSpec = {
+    scenario: p.scenario.name,
+    params: p.params,
+    contender,
+    timeLimitMs: TRIAL_LIMIT_MS,
+    ...(urls === undefined ? {} : { urls }),
+  }
+  const record: TrialRecord = { scenario: p.scenario.name, variant: p.variant, contender, trial, position, load: loadNow() }
+  const started = performance.now()
+  try {
+    record.result = await spawnTrial(spec)
+  } catch (error) {
+    record.error = error instanceof Error ? error.message : String(error)
+  }
+  records.push(record)
+  done++
+  const seconds = ((performance.now() - started) / 1000).toFixed(1)
+  const name = `${p.scenario.name}${p.variant === '' ? '' : ` ${p.variant}`}`
+  console.log(
+    `[${String(done).padStart(3)}/${plannedTrials}] trial ${trial + 1} ${name.padEnd(20)} ${contender.padEnd(22)} ${seconds} s${record.error === undefined ? '' : `  FAILED ${record.error}`}`,
+  )
 }
 
-const records: TrialRecord[] = []
-if (selected.length > 0) {
-  const servers = await startServers()
-  process.on('exit', () => servers.stop())
+// Nothing in a once-measured scenario is a timing: it runs first, for the library, with no servers up.
+for (const p of once) await runOne(p, LIBRARY, 0, 0)
+
+if (repeated.length > 0) {
+  const servers = repeated.some((p) => p.scenario.needsServers) ? await startServers() : undefined
+  if (servers !== undefined) process.on('exit', () => servers.stop())
   try {
-    let done = 0
     for (let trial = 0; trial < trials; trial++) {
       // Rotate: trial t starts with the contender at position t.
       const order = contenders.map((_, i) => contenders[(i + trial) % contenders.length] as ContenderName)
-      for (const scenario of selected) {
-        const lineup = order.filter((c) => takesPart(scenario.scenario, c))
-        for (const [position, contender] of lineup.entries()) {
-          const { variant, ...params } = scenario
-          const needsServer = scenario.scenario !== 'overhead-inprocess' && scenario.scenario !== 'memory'
-          const spec: TrialSpec = {
-            ...params,
-            contender,
-            timeLimitMs: TRIAL_LIMIT_MS,
-            ...(needsServer ? { urls: servers.urls } : {}),
-          }
-          const record: TrialRecord = {
-            scenario: scenario.scenario,
-            variant,
-            contender,
-            trial,
-            position,
-            load: loadavg()[0] ?? 0,
-          }
-          const started = performance.now()
-          try {
-            record.result = await runTrial(spec)
-          } catch (error) {
-            record.error = error instanceof Error ? error.message : String(error)
-          }
-          records.push(record)
-          done++
-          const seconds = ((performance.now() - started) / 1000).toFixed(1)
-          const name = `${scenario.scenario}${variant === '' ? '' : ` ${variant}`}`
-          console.log(
-            `[${String(done).padStart(3)}/${plannedTrials}] trial ${trial + 1} ${name.padEnd(20)} ${contender.padEnd(22)} ${seconds} s${record.error === undefined ? '' : `  FAILED ${record.error}`}`,
-          )
-        }
+      for (const p of repeated) {
+        const lineup = order.filter((c) => takesPart(p, c))
+        for (const [position, contender] of lineup.entries())
+          await runOne(p, contender, trial, position, p.scenario.needsServers ? servers?.urls : undefined)
       }
     }
   } finally {
-    servers.stop()
+    servers?.stop()
   }
 }
 
-const cpu = cpus()
 const results: BenchResults = {
   meta: {
     startedAt: startedAt.toISOString(),
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     mode: quick ? 'quick' : 'full',
     trials,
-    machine: {
-      cpu: cpu[0]?.model.trim() ?? 'unknown',
-      cores: cpu.length,
-      memoryGiB: Math.round(totalmem() / 1024 ** 3),
-      node: process.version,
-      platform: platform(),
-      release: release(),
-      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
-    },
-    versions: Object.fromEntries(
-      ['xstate', '@badgateway/oauth2-client', 'axios', 'axios-auth-refresh', 'esbuild', 'tsx'].map((name) => [
-        name,
-        versionOf(name),
-      ]),
-    ),
+    machine: machineInfo(loadAtStart),
+    versions: versions(),
     commit: gitDescribe(),
     contenders,
-    scenarios: selected,
+    scenarios: planned.map((p): VariantRecord => ({ scenario: p.scenario.name, variant: p.variant, ...(p.params as object) })),
   },
-  size,
   trials: records,
 }
 
 mkdirSync(dirname(out), { recursive: true })
-const json = JSON.stringify(results)
-const formatted = await prettier.format(json, { ...((await prettier.resolveConfig(out)) ?? {}), filepath: out })
+const formatted = await prettier.format(JSON.stringify(results), {
+  ...((await prettier.resolveConfig(out)) ?? {}),
+  filepath: out,
+})
 writeFileSync(out, formatted)
 console.log(`\n${renderTerminal(results)}\n`)
 console.log(`wrote ${out}`)
-if (writeDocs) for (const file of await writeReport(results)) console.log(`wrote ${file}`)
+if (writeDocsNow) for (const file of await writeDocs(results)) console.log(`wrote ${file}`)
 
 const failed = records.filter((record) => record.error !== undefined)
 if (failed.length > 0) {
+  // A failed trial is a broken harness or contender; a missed target is only reported.
   console.error(`${failed.length} trial(s) failed`)
   process.exitCode = 1
 }
