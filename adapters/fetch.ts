@@ -5,15 +5,15 @@ import type { FetchFunction } from '../machines/ports.js'
  * one documented replay after a refresh.
  */
 export interface OutgoingRequest {
-  /** Where it goes; the session checks its origin against the allowlist. */
-  readonly url: URL
+  /** Where it goes (scheme://host:port); the session checks it against the allowlist. */
+  readonly origin: string
   readonly signal: AbortSignal | undefined
   /** False when the body is a one-shot stream that a replay could only send partially. */
   readonly replayable: boolean
   /** Sends with `Authorization: Bearer <accessToken>` (RFC 6750 §2.1). */
-  sendWithToken(accessToken: string): Promise<Response>
+  readonly sendWithToken: (accessToken: string) => Promise<Response>
   /** Sends exactly what the caller gave, untouched. */
-  sendUntouched(): Promise<Response>
+  readonly sendUntouched: () => Promise<Response>
 }
 
 /** Sends requests; the seam where a custom `fetch` (undici, a polyfill, a test double) plugs in. */
@@ -29,6 +29,26 @@ function isStream(body: unknown): boolean {
   )
 }
 
+const bearer = (accessToken: string) => `Bearer ${accessToken}`
+
+/**
+ * The caller's headers plus ours. A plain object (the common case) is copied
+ * as an object, without the `Headers` round trip; any `authorization` of the
+ * caller's, in any case, gives way to ours.
+ */
+function withAuthorization(headers: HeadersInit | undefined, accessToken: string): HeadersInit {
+  if (headers === undefined) return { authorization: bearer(accessToken) }
+  if (headers instanceof Headers || Array.isArray(headers)) {
+    const copy = new Headers(headers)
+    copy.set('authorization', bearer(accessToken))
+    return copy
+  }
+  const copy: Record<string, string> = {}
+  for (const name in headers) if (name.toLowerCase() !== 'authorization') copy[name] = headers[name] as string
+  copy.authorization = bearer(accessToken)
+  return copy
+}
+
 /**
  * The fetch adapter. Bodies are kept replayable from before the first send:
  * a `Request` is cloned per send (the original is never consumed), and an
@@ -36,8 +56,10 @@ function isStream(body: unknown): boolean {
  * simply sent again. A stream body cannot be replayed without buffering all
  * of it, so such a request is never resent: its 401 goes back to the caller.
  *
- * Redirects follow the Fetch standard, which drops `Authorization` when a
- * redirect crosses origins; a custom `fetch` must do the same.
+ * The URL is read once, here: the caller may change its `URL` object after
+ * the call, but not where the token goes. Redirects follow the Fetch
+ * standard, which drops `Authorization` when a redirect crosses origins; a
+ * custom `fetch` must do the same.
  *
  * @param fetch defaults to `globalThis.fetch`, looked up at send time so that
  * polyfills and test doubles installed later are honoured.
@@ -50,28 +72,30 @@ export function fetchAdapter(fetch?: FetchFunction): FetchAdapter {
       if (input instanceof Request) {
         const request = init === undefined ? input : new Request(input, init)
         return {
-          url: new URL(request.url),
+          origin: new URL(request.url).origin,
           signal: request.signal,
           replayable: true,
           sendWithToken(accessToken) {
             const copy = request.clone()
-            copy.headers.set('authorization', `Bearer ${accessToken}`)
+            copy.headers.set('authorization', bearer(accessToken))
             return send(copy)
           },
           sendUntouched: () => send(request),
         }
       }
-      // A copy, taken now: the caller may change its URL object after this call, but not where the token goes.
+      // A copy, taken now: what the caller does with its URL object afterwards cannot move the token.
       const url = new URL(input instanceof URL ? input.href : input, baseUrl)
       return {
-        url,
+        origin: url.origin,
         signal: init?.signal ?? undefined,
         replayable: !isStream(init?.body),
-        sendWithToken(accessToken) {
-          const headers = new Headers(init?.headers)
-          headers.set('authorization', `Bearer ${accessToken}`)
-          return send(url, { ...init, headers })
-        },
+        sendWithToken: (accessToken) =>
+          send(
+            url,
+            init === undefined
+              ? { headers: withAuthorization(undefined, accessToken) }
+              : { ...init, headers: withAuthorization(init.headers, accessToken) },
+          ),
         sendUntouched: () => send(url, init),
       }
     },

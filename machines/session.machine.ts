@@ -1,10 +1,16 @@
-import { and, emit, not } from 'xstate'
-import { initialContext, sessionSetup, wireKey } from './session.setup.js'
+import { emit } from 'xstate'
+import { wireKey } from './session.guards.js'
+import { initialContext, sessionSetup } from './session.setup.js'
 import type { EndReason, SessionContext, TokenMetadata } from './session.types.js'
 
 type Tokens = { event: TokenMetadata }
 type Request = { event: { id: number } }
+type TokenOf = { event: { grant: string; generation: number } }
+type Settle = { event: { grant: string; generation: number; replay: boolean } }
+type Rejection = { event: { grant: string; generation: number; counted: boolean } }
 
+// Parameters, read from the event once, here: actions and guards never look at the event type.
+const tokenOf = ({ event }: TokenOf) => ({ grant: event.grant, generation: event.generation })
 const tokensOf = ({ event }: Tokens): TokenMetadata => ({
   grant: event.grant,
   generation: event.generation,
@@ -12,12 +18,19 @@ const tokensOf = ({ event }: Tokens): TokenMetadata => ({
   refreshAt: event.refreshAt,
   hasRefreshToken: event.hasRefreshToken,
 })
+const nowOf = ({ event }: { event: { now: number } }) => ({ now: event.now })
+
 const admit = { type: 'admit', params: ({ event }: Request) => ({ id: event.id }) } as const
 const park = { type: 'park', params: ({ event }: Request) => ({ id: event.id }) } as const
+const decline = { type: 'decline', params: ({ event }: Request) => ({ id: event.id }) } as const
 const refuse = (reason: EndReason) => ({ type: 'refuse', params: ({ event }: Request) => ({ id: event.id, reason }) }) as const
 const countRejected = {
   type: 'countRejected',
-  params: ({ event }: { event: { grant: string; generation: number } }) => ({ key: wireKey(event.grant, event.generation) }),
+  params: ({ event }: Rejection) => ({ key: wireKey(event.grant, event.generation), counted: event.counted }),
+} as const
+const countSettled = {
+  type: 'countSettled',
+  params: ({ event }: Settle) => ({ key: wireKey(event.grant, event.generation), replay: event.replay }),
 } as const
 const scheduleRefresh = {
   type: 'scheduleRefresh',
@@ -28,11 +41,14 @@ const scheduleRefresh = {
   }),
 } as const
 /** Make the announced token set the one in use, and arm its proactive refresh. */
-const adopt = [
-  { type: 'recordTokens', params: tokensOf },
-  { type: 'adoptTokens', params: ({ event }: Tokens) => ({ grant: event.grant, generation: event.generation }) },
-  scheduleRefresh,
-] as const
+const adopt = [{ type: 'recordTokens', params: tokensOf }, { type: 'adoptTokens', params: tokenOf }, scheduleRefresh] as const
+
+const isForeignToken = { type: 'isForeignToken', params: tokenOf } as const
+const isStaleToken = { type: 'isStaleToken', params: tokenOf } as const
+const isCurrentGrant = {
+  type: 'isCurrentGrant',
+  params: ({ event }: { event: { grant?: string } }) => ({ grant: event.grant }),
+} as const
 
 /**
  * The session statechart. It decides; it does nothing. Every effect is a named
@@ -52,7 +68,7 @@ export const sessionMachine = sessionSetup.createMachine({
       actions: [{ type: 'rejectParked', params: { reason: 'replaced' } }, 'emptyParked', ...adopt],
     },
     'session.signedOut': {
-      guard: 'isCurrentGrant',
+      guard: isCurrentGrant,
       target: '.signedOut',
       actions: [
         { type: 'rejectParked', params: { reason: 'signedOut' } },
@@ -62,12 +78,7 @@ export const sessionMachine = sessionSetup.createMachine({
         emit({ type: 'signedOut' }),
       ],
     },
-    'request.settled': {
-      actions: {
-        type: 'countSettled',
-        params: ({ event }) => ({ key: wireKey(event.grant, event.generation), replay: event.replay }),
-      },
-    },
+    'request.settled': { actions: countSettled },
     'network.online': { actions: { type: 'recordOnline', params: { online: true } } },
     'network.offline': { actions: { type: 'recordOnline', params: { online: false } } },
   },
@@ -96,14 +107,14 @@ export const sessionMachine = sessionSetup.createMachine({
       initial: 'idle',
       on: {
         'request.sent': [
-          { guard: and(['isTokenExpired', 'hasRefreshToken']), target: 'refreshing', actions: [park, 'countParked'] },
+          { guard: { type: 'mustParkForRefresh', params: nowOf }, target: 'refreshing', actions: [park, 'countParked'] },
           { actions: ['countSent', admit] },
         ],
         'token.rejected': [
           // Sent for a grant that a sign-in has replaced since: its 401 is the caller's, not ours to fix.
-          { guard: 'isForeignToken', actions: [countRejected, { type: 'decline', params: ({ event }) => ({ id: event.id }) }] },
+          { guard: isForeignToken, actions: [countRejected, decline] },
           // A sibling request already replaced the token this one was sent with.
-          { guard: 'isStaleToken', actions: [countRejected, 'countReplayed', admit] },
+          { guard: isStaleToken, target: '.retrying', actions: [countRejected, 'countReplayed', admit] },
           { guard: 'hasRefreshToken', target: 'refreshing', actions: [countRejected, 'markRejected', park, 'countParked'] },
           {
             target: 'expired',
@@ -115,24 +126,54 @@ export const sessionMachine = sessionSetup.createMachine({
           },
         ],
         // Proactive: the token is still good, so nobody is parked for this refresh.
-        'refresh.due': { guard: and(['isCurrentToken', 'hasRefreshToken']), target: 'refreshing' },
-        'sibling.refreshed': { guard: 'isNewerToken', actions: adopt },
-        'sibling.expired': { guard: 'isCurrentGrant', target: 'expired' },
+        'refresh.due': { guard: { type: 'isRefreshDue', params: tokenOf }, target: 'refreshing' },
+        'sibling.refreshed': { guard: { type: 'isNewerToken', params: tokenOf }, actions: adopt },
+        'sibling.expired': { guard: isCurrentGrant, target: 'expired' },
       },
       states: {
+        // Nothing on the wire. Entered from elsewhere with requests still out
+        // (a refresh released its parked ones), it hands over at once.
         idle: {
           always: [
             { guard: 'isReplaying', target: 'retrying' },
             { guard: 'hasRequestsInFlight', target: 'requesting' },
           ],
         },
+        // First sends on the wire.
         requesting: {
-          always: [
-            { guard: 'isReplaying', target: 'retrying' },
-            { guard: not('hasRequestsInFlight'), target: 'idle' },
-          ],
+          on: {
+            'request.settled': [
+              { guard: { type: 'isLastOnWire', params: () => ({ counted: true }) }, target: 'idle', actions: countSettled },
+              { actions: countSettled },
+            ],
+            'token.rejected': {
+              guard: {
+                type: 'isLastForeignToken',
+                params: ({ event }) => ({ grant: event.grant, generation: event.generation, counted: event.counted }),
+              },
+              target: 'idle',
+              actions: [countRejected, decline],
+            },
+          },
         },
-        retrying: { always: { guard: not('isReplaying'), target: 'requesting' } },
+        // Replays on the wire (after a stale 401, or released by a refresh).
+        retrying: {
+          on: {
+            'request.settled': [
+              {
+                guard: { type: 'isLastReplay', params: ({ event }) => ({ replay: event.replay, alone: true }) },
+                target: 'idle',
+                actions: countSettled,
+              },
+              {
+                guard: { type: 'isLastReplay', params: ({ event }) => ({ replay: event.replay, alone: false }) },
+                target: 'requesting',
+                actions: countSettled,
+              },
+              { actions: countSettled },
+            ],
+          },
+        },
       },
     },
     refreshing: {
@@ -149,16 +190,22 @@ export const sessionMachine = sessionSetup.createMachine({
       ],
       exit: 'cancelRefresh',
       on: {
-        'request.sent': [{ guard: 'isTokenUsable', actions: ['countSent', admit] }, { actions: [park, 'countParked'] }],
+        'request.sent': [
+          { guard: { type: 'isTokenUsable', params: nowOf }, actions: ['countSent', admit] },
+          { actions: [park, 'countParked'] },
+        ],
         'token.rejected': [
-          { guard: 'isForeignToken', actions: [countRejected, { type: 'decline', params: ({ event }) => ({ id: event.id }) }] },
-          { guard: and(['isStaleToken', 'isTokenUsable']), actions: [countRejected, 'countReplayed', admit] },
+          { guard: isForeignToken, actions: [countRejected, decline] },
+          {
+            guard: { type: 'isStaleWhileUsable', params: tokenOf },
+            actions: [countRejected, 'countReplayed', admit],
+          },
           { actions: [countRejected, 'markRejected', park, 'countParked'] },
         ],
         'request.withdrawn': { actions: 'countWithdrawn' },
         // A sibling refreshed first: adopt its tokens instead of presenting a refresh token it already rotated.
         'sibling.refreshed': {
-          guard: 'isNewerToken',
+          guard: { type: 'isNewerToken', params: tokenOf },
           target: 'active',
           actions: [
             ...adopt,
@@ -167,13 +214,13 @@ export const sessionMachine = sessionSetup.createMachine({
             emit(({ event }) => ({ type: 'refreshed', generation: event.generation })),
           ],
         },
-        'sibling.expired': { guard: 'isCurrentGrant', target: 'expired' },
-        // From waiting for the lock (LOCK_TIMEOUT) or from the exchange.
+        'sibling.expired': { guard: isCurrentGrant, target: 'expired' },
+        // From waiting for the lock (LOCK_TIMEOUT, LOCK_LOST) or from the exchange.
         'refresh.failed': [
           // No network: wait for one instead of burning an attempt.
           { guard: 'isOffline', target: '.offline', actions: 'refundAttempt' },
           {
-            guard: 'canAttemptAgain',
+            guard: { type: 'canAttemptAgain', params: ({ event }) => ({ code: event.code }) },
             target: '.backingOff',
             actions: [
               {

@@ -1,4 +1,5 @@
 import { assign, setup } from 'xstate'
+import { sessionGuards, wireKey } from './session.guards.js'
 import type {
   EndReason,
   RefreshFailureCode,
@@ -12,21 +13,6 @@ import type {
 type RequestParams = { id: number }
 type EndParams = { reason: EndReason }
 type TokenParams = { grant: string; generation: number }
-
-/** Failures worth another attempt: they may pass on their own. A malformed answer will not. */
-const transientCodes: ReadonlySet<RefreshFailureCode> = new Set([
-  'NETWORK',
-  'TIMEOUT',
-  'SERVER_ERROR',
-  'RATE_LIMITED',
-  'LOCK_TIMEOUT',
-  'LOCK_LOST',
-])
-
-/** The key of `inFlight`: requests are counted by the grant and generation of the token they carry. */
-export function wireKey(grant: string, generation: number): string {
-  return `${generation}@${grant}`
-}
 
 function adjust(inFlight: Record<string, number>, key: string, by: number): Record<string, number> {
   const next = { ...inFlight }
@@ -88,7 +74,11 @@ export const sessionSetup = setup({
     countSettled: assign(({ context }, { key, replay }: { key: string; replay: boolean }) =>
       replay ? { replaying: context.replaying - 1 } : { inFlight: adjust(context.inFlight, key, -1) },
     ),
-    countRejected: assign({ inFlight: ({ context }, { key }: { key: string }) => adjust(context.inFlight, key, -1) }),
+    /** A first send came back 401: it leaves the wire, if the chart counted it there (one that joined a burst was not). */
+    countRejected: assign({
+      inFlight: ({ context }, { key, counted }: { key: string; counted: boolean }) =>
+        counted ? adjust(context.inFlight, key, -1) : context.inFlight,
+    }),
     markRejected: assign({ tokenRejected: true }),
     countParked: assign({ parked: ({ context }) => context.parked + 1 }),
     countWithdrawn: assign({ parked: ({ context }) => context.parked - 1 }),
@@ -115,41 +105,7 @@ export const sessionSetup = setup({
     forgetRefreshAt: assign({ refreshAt: null }),
     recordOnline: assign((_, { online }: { online: boolean }) => ({ online })),
   },
-  guards: {
-    /** The 401 answered a token of a grant the session no longer holds: a sign-in replaced it. */
-    isForeignToken: ({ context, event }) => event.type === 'token.rejected' && event.grant !== context.grant,
-    /** The 401 answered an older token of this grant than the one now held: replay, don't refresh. */
-    isStaleToken: ({ context, event }) =>
-      event.type === 'token.rejected' && event.grant === context.grant && event.generation < context.generation,
-    hasRefreshToken: ({ context }) => context.hasRefreshToken,
-    /**
-     * Checked at the moment of use: a timer may fire late after sleep or in a
-     * background tab, but no request goes out with a token known to be expired.
-     */
-    isTokenExpired: ({ context, event }) =>
-      event.type === 'request.sent' &&
-      context.expiresAt !== null &&
-      event.now >= context.expiresAt &&
-      (context.refreshAt === null || event.now >= context.refreshAt),
-    /** During a refresh, requests may still use the current token if nobody saw it rejected and it has not expired. */
-    isTokenUsable: ({ context, event }) =>
-      !context.tokenRejected && !(event.type === 'request.sent' && context.expiresAt !== null && event.now >= context.expiresAt),
-    /** A sibling's tokens replace ours only if they are of our grant and newer: generations only move forward. */
-    isNewerToken: ({ context, event }) =>
-      event.type === 'sibling.refreshed' && event.grant === context.grant && event.generation > context.generation,
-    isCurrentToken: ({ context, event }) =>
-      event.type === 'refresh.due' && event.grant === context.grant && event.generation === context.generation,
-    /** An ending names the grant it ends (or none: this session's own sign-out); another grant's end is not ours. */
-    isCurrentGrant: ({ context, event }) =>
-      (event.type === 'session.signedOut' || event.type === 'sibling.expired') &&
-      (event.grant === undefined || event.grant === context.grant),
-    /** Another attempt is allowed: a transient failure and attempts left. */
-    canAttemptAgain: ({ context, event }) =>
-      event.type === 'refresh.failed' && transientCodes.has(event.code) && context.attempt < context.maxAttempts,
-    isOffline: ({ context }) => !context.online,
-    isReplaying: ({ context }) => context.replaying > 0,
-    hasRequestsInFlight: ({ context }) => Object.keys(context.inFlight).length > 0 || context.replaying > 0,
-  },
+  guards: sessionGuards,
 })
 
 export function initialContext(input: SessionInput | undefined): SessionContext {

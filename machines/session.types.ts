@@ -82,12 +82,20 @@ export type SessionEvent =
   | { type: 'session.signedOut'; grant?: string }
   /** A caller wants to send a request that needs a token; `now` checks the token's expiry at the moment of use. */
   | { type: 'request.sent'; id: number; now: number }
-  /** A request left the wire: answered, failed or aborted. */
-  | { type: 'request.settled'; id: number; grant: string; generation: number; replay: boolean }
+  /**
+   * A request the chart counted left the wire: answered, failed or aborted.
+   * First sends are settled a turn of the event loop late, so that requests
+   * sent back to back are one burst (see `canJoinBurst`).
+   */
+  | { type: 'request.settled'; grant: string; generation: number; replay: boolean }
   /** A parked request gave up before it could go out: its caller aborted it, or it waited longer than `maxWait`. */
   | { type: 'request.withdrawn'; id: number }
-  /** A first send came back 401 with a challenge that blames the token (RFC 6750 §3.1). */
-  | { type: 'token.rejected'; id: number; grant: string; generation: number }
+  /**
+   * A first send came back 401 with a challenge that blames the token (RFC
+   * 6750 §3.1). `counted` says whether the chart counted it on the wire
+   * (false for a request that joined a burst without an event).
+   */
+  | { type: 'token.rejected'; id: number; grant: string; generation: number; counted: boolean }
   /** The proactive refresh timer of token `generation` of `grant` fired. */
   | { type: 'refresh.due'; grant: string; generation: number }
   /** The coordination lock is held: the refresh may go ahead (after re-reading what siblings left). */

@@ -4,6 +4,7 @@ import { SessionDisposedError } from '../machines/errors.js'
 import { sessionMachine } from '../machines/session.machine.js'
 import type { SessionEvent } from '../machines/session.types.js'
 import { authorizedFetch } from './authorized-fetch.js'
+import { authorizer } from './authorize.js'
 import { coordination as createCoordination, scopeOf } from './coordination.js'
 import { followSiblings } from './follow-siblings.js'
 import { grantLifecycle } from './grant-lifecycle.js'
@@ -17,6 +18,12 @@ import { sessionEvents } from './session-events.js'
 import { timers as createTimers } from './timers.js'
 import { tokenKeeper } from './token-keeper.js'
 import { tokenRecords, type TokenRecord } from './token-records.js'
+import { wire } from './wire.js'
+
+/** `Symbol.asyncDispose`, or the registered symbol that `await using` falls back to where the runtime lacks it. */
+const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+  (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose)
 
 /**
  * Creates a session: the statechart, wired to the adapters you choose.
@@ -91,7 +98,14 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     timeout: timing.timeout,
     ready: lifecycle.committed,
   })
-  const desk = requestDesk({ current: keeper.current, dispatch, clock, maxWait: timing.maxWait })
+  const flow = wire({ snapshot: () => actor.getSnapshot(), keeper, dispatch })
+  const desk = requestDesk({
+    current: keeper.current,
+    dispatch,
+    onTicket: (ticket) => flow.sent(ticket),
+    clock,
+    maxWait: timing.maxWait,
+  })
   const machine = sessionMachine.provide({
     actions: sessionEffects({
       keeper,
@@ -149,6 +163,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     disposed = true
     for (const stop of unsubscribe) stop()
     timers.clearAll()
+    flow.stop()
     desk.rejectAll(new SessionDisposedError())
     actor.stop()
     keeper.drop()
@@ -160,9 +175,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
       adapter: fetchAdapter(options.fetch),
       origins,
       baseUrl: (globalThis as { location?: { href?: string } }).location?.href,
-      desk,
-      dispatch,
-      now: () => clock.now(),
+      authorize: authorizer({ desk, wire: flow, now: () => clock.now(), assertOpen }),
       assertOpen,
     }),
     async signIn(tokens) {
@@ -176,7 +189,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     on: events.on,
     actor,
     dispose,
-    [Symbol.asyncDispose]: async () => dispose(),
+    [asyncDispose]: async () => dispose(),
   }
 }
 

@@ -1,15 +1,7 @@
 import { RefreshError, TokenSessionError } from '../machines/errors.js'
 import type { Clock } from '../machines/ports.js'
 import type { SessionEvent } from '../machines/session.types.js'
-
-/** What a request may go out with: a token and where it stands in the session's history. */
-export interface Ticket {
-  accessToken: string
-  grant: string
-  generation: number
-  /** True when this send is the request's one replay; a 401 then goes back to the caller. */
-  replay: boolean
-}
+import type { Ticket } from './wire.js'
 
 interface Pending {
   resolve(ticket: Ticket | null): void
@@ -25,6 +17,8 @@ export interface RequestDeskParts {
   /** The token the machine hands out when it admits a request. */
   current: () => { accessToken: string; grant: string; generation: number } | null
   dispatch: (event: SessionEvent) => boolean
+  /** Told of every ticket handed out, as it is: the wire counts first sends. */
+  onTicket: (ticket: Ticket) => void
   clock: Clock
   /** How long a parked request waits for the session, in ms, before it gives up with `RefreshError` `TIMEOUT`. */
   maxWait: number
@@ -36,7 +30,7 @@ export interface RequestDeskParts {
  * session provides as the machine's actions: admit, park, refuse, decline,
  * release, reject. Each request is answered exactly once: an answer removes it.
  */
-export function requestDesk({ current, dispatch, clock, maxWait }: RequestDeskParts) {
+export function requestDesk({ current, dispatch, onTicket, clock, maxWait }: RequestDeskParts) {
   const pending = new Map<number, Pending>()
   let stopTimer: (() => void) | undefined
 
@@ -52,7 +46,9 @@ export function requestDesk({ current, dispatch, clock, maxWait }: RequestDeskPa
     const tokens = current()
     if (tokens === null)
       throw new TokenSessionError('Internal error: a request was admitted without tokens.', { code: 'INTERNAL_ERROR' })
-    return { accessToken: tokens.accessToken, grant: tokens.grant, generation: tokens.generation, replay }
+    const ticket = { accessToken: tokens.accessToken, grant: tokens.grant, generation: tokens.generation, replay }
+    onTicket(ticket)
+    return ticket
   }
 
   function parked(): number[] {

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 import type { ActorOptions, createActor } from 'xstate'
 import type { Clock, Environment, FetchFunction, Navigation, TokenEndpoint, TokenSet, TokenStorage } from '../machines/ports.js'
 import type { sessionMachine } from '../machines/session.machine.js'

@@ -1,4 +1,5 @@
 import type { StoredTokens } from '../machines/ports.js'
+import type { Ticket } from './wire.js'
 
 /**
  * The only place tokens live; the machine sees their metadata. A record
@@ -9,18 +10,25 @@ import type { StoredTokens } from '../machines/ports.js'
  */
 export function tokenKeeper() {
   let current: StoredTokens | null = null
+  /** The first-send ticket of `current`, made once: tickets are read-only. */
+  let ticket: Ticket | null = null
   const staged = new Map<string, StoredTokens>()
   const keyOf = (grant: string, generation: number) => `${generation}@${grant}`
 
   return {
     /** The record in use, or null. */
     current: (): StoredTokens | null => current,
+    /** A first send's ticket for the record in use, or null. */
+    ticket: (): Ticket | null => ticket,
     stage(record: StoredTokens): void {
       staged.set(keyOf(record.grant, record.generation), record)
     },
     /** Called by the machine's `adoptTokens`: the staged record becomes the one in use. */
     adopt(grant: string, generation: number): void {
-      current = staged.get(keyOf(grant, generation)) ?? current
+      const record = staged.get(keyOf(grant, generation))
+      if (record === undefined || record === current) return
+      current = record
+      ticket = { accessToken: record.accessToken, grant, generation, replay: false }
     },
     /** The outermost send is over: nothing staged for it can be adopted any more. */
     endSend(): void {
@@ -29,6 +37,7 @@ export function tokenKeeper() {
     /** Forgets everything held in memory. */
     drop(): void {
       current = null
+      ticket = null
       staged.clear()
     },
   }

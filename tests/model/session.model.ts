@@ -1,5 +1,6 @@
 import { createActor, type EventFromLogic, type SnapshotFrom } from 'xstate'
 import { createTestModel, serializeSnapshot, type TestPath } from 'xstate/graph'
+import { canJoinBurst } from '../../machines/session.guards.js'
 import { sessionMachine } from '../../machines/session.machine.js'
 import { transitionKey } from './transitions.js'
 
@@ -87,9 +88,10 @@ function candidateEvents(snapshot: Snapshot): Event[] {
     { type: 'session.signedOut', grant },
     { type: 'request.sent', id: 0, now: 0 },
     { type: 'request.withdrawn', id: 0 },
-    ...keysOnWire(snapshot).map((key): Event => ({ type: 'request.settled', id: 0, ...key, replay: false })),
-    { type: 'request.settled', id: 0, grant, generation: context.generation, replay: true },
-    ...keysOnWire(snapshot).map((key): Event => ({ type: 'token.rejected', id: 0, ...key })),
+    ...keysOnWire(snapshot).map((key): Event => ({ type: 'request.settled', ...key, replay: false })),
+    { type: 'request.settled', grant, generation: context.generation, replay: true },
+    // Counted: in the model's world every request reaches the chart (none joins a burst; see `request.sent`).
+    ...keysOnWire(snapshot).map((key): Event => ({ type: 'token.rejected', id: 0, ...key, counted: true })),
     { type: 'refresh.due', grant, generation: context.generation },
     { type: 'refresh.succeeded', grant, generation: next, ...lifetimes.fresh, hasRefreshToken: true },
     { type: 'refresh.succeeded', grant, generation: next, ...lifetimes.bornExpired, hasRefreshToken: true },
@@ -112,8 +114,11 @@ function alive(snapshot: Snapshot): number {
 function realizable(snapshot: Snapshot, event: Event): boolean {
   const { context } = snapshot
   switch (event.type) {
+    // A request that would join the burst on the wire goes out without an event (canJoinBurst): the chart
+    // does not hear it, so the walk offers `request.sent` only where the chart decides. That the session
+    // and the chart agree on joining is proven in tests/session/burst.test.ts.
     case 'request.sent':
-      return alive(snapshot) < maxRequests
+      return alive(snapshot) < maxRequests && !canJoinBurst(snapshot, event.now)
     case 'request.withdrawn':
       return context.parked > 0
     // Offered bare by createTestModel when no payload fits: only a request of

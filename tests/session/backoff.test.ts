@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest'
 import type { SessionEventMap } from '../../session/create-token-session.js'
 import { startFakeApi, type FakeApi } from '../support/fake-api.js'
 import { manualClock, manualEnvironment } from '../support/manual-clock.js'
-import { settleOf, signedInSession, stateOf, until, waitForState } from '../support/session-harness.js'
+import { settleOf, signedInSession, until, waitForState } from '../support/session-harness.js'
 
 let clock: ReturnType<typeof manualClock>
 let api: FakeApi
@@ -41,7 +41,8 @@ test('a token endpoint that answers 503 twice then recovers costs no logout; the
     { type: 'refreshFailed', code: 'SERVER_ERROR', attempt: 1, willRetry: true },
     { type: 'refreshFailed', code: 'SERVER_ERROR', attempt: 2, willRetry: true },
   ])
-  expect(stateOf(session)).toBe('active.idle')
+  // idle once the burst is over: the chart settles a turn of the event loop after the last request
+  await waitForState(session, 'active.idle')
 })
 
 test('Retry-After is honoured as a floor under the jitter', async () => {
@@ -80,7 +81,8 @@ test('after the last attempt, waiting requests reject with the failure and the s
 
   expect(result.ok ? undefined : result.error).toMatchObject({ name: 'RefreshError', code: 'SERVER_ERROR', status: 503 })
   expect(api.refreshes).toHaveLength(3)
-  expect(stateOf(session)).toBe('active.idle')
+  // idle once the burst is over: the chart settles a turn of the event loop after the last request
+  await waitForState(session, 'active.idle')
   api.mode = 'ok'
   expect((await session.fetch(api.url('/data'))).status).toBe(200)
 })
@@ -126,5 +128,6 @@ test('a token endpoint that never answers fails at the deadline with TIMEOUT', a
   clock.advance(2_000)
 
   expect(await pending).toMatchObject({ ok: false, error: { name: 'RefreshError', code: 'TIMEOUT' } })
-  expect(stateOf(session)).toBe('active.idle')
+  // idle once the burst is over: the chart settles a turn of the event loop after the last request
+  await waitForState(session, 'active.idle')
 })
