@@ -1,12 +1,31 @@
-import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate'
+import { and, not, or, type AnyStateMachine, type AnyStateNode, type AnyTransitionDefinition } from 'xstate'
 
-/** A guard as written in the machine: a name, or `!name` for `not(name)`. */
-function guardName(guard: unknown): string {
+// XState's higher-level guards are functions told apart by their `check`: one per kind.
+const checks = new Map<unknown, 'and' | 'or' | 'not'>([
+  [(and([]) as unknown as { check: unknown }).check, 'and'],
+  [(or([]) as unknown as { check: unknown }).check, 'or'],
+  [(not('') as unknown as { check: unknown }).check, 'not'],
+])
+
+/**
+ * A guard as a boolean expression over guard names: `and` is `&&`, `or` is
+ * `||`, `not` is `!`, nested ones in parentheses. Static params are shown,
+ * dynamic ones (read from the event) are not.
+ */
+export function renderGuard(guard: unknown, nested = false): string {
   if (guard === undefined) return ''
   if (typeof guard === 'string') return guard
-  const inner = (guard as { guards?: unknown[] }).guards
-  if (Array.isArray(inner)) return inner.map((g) => `!${guardName(g)}`).join(' && ')
-  return (guard as { type?: string }).type ?? 'inline'
+  if (typeof guard === 'function') {
+    const { check, guards } = guard as { check?: unknown; guards?: unknown[] }
+    const kind = checks.get(check)
+    if (kind === undefined || !Array.isArray(guards)) return 'inline'
+    if (kind === 'not') return `!${renderGuard(guards[0], true)}`
+    const expression = guards.map((inner) => renderGuard(inner, true)).join(kind === 'and' ? ' && ' : ' || ')
+    return nested && guards.length > 1 ? `(${expression})` : expression
+  }
+  const { type, params } = guard as { type?: unknown; params?: unknown }
+  if (typeof type !== 'string') return 'inline'
+  return params !== undefined && typeof params !== 'function' ? `${type}(${JSON.stringify(params)})` : type
 }
 
 function actionName(action: unknown): string {
@@ -32,7 +51,7 @@ function rowsOf(node: AnyStateNode): Row[] {
     source: node,
     event,
     // An unguarded candidate after guarded ones is the fallback.
-    guard: guardName(transition.guard) || (rank > 0 ? 'otherwise' : ''),
+    guard: renderGuard(transition.guard) || (rank > 0 ? 'otherwise' : ''),
     targets: (transition.target ?? []) as AnyStateNode[],
     actions: (transition.actions as unknown[]).map(actionName),
   })
