@@ -1,5 +1,6 @@
 import { ConfigurationError, LockTimeoutError } from '../machines/errors.js'
 import type { Lock } from '../machines/ports.js'
+import { indexedDbStorage } from './indexed-db-storage.js'
 
 export interface WebLocksOptions {
   /**
@@ -13,6 +14,14 @@ export interface WebLocksOptions {
    * @default 'token-refresh-machine:'
    */
   prefix?: string
+  /**
+   * Whether the lock brings an IndexedDB ledger for sessions whose token
+   * storage is shared (`localStorage`, IndexedDB): the coherent record of the
+   * latest generation that the next holder reads, because Chromium's
+   * `localStorage` can lag behind at the instant a lock changes hands.
+   * @default true where IndexedDB exists
+   */
+  ledger?: boolean
 }
 
 /**
@@ -36,8 +45,10 @@ export function webLocks(options: WebLocksOptions = {}): Lock {
     )
   }
   const prefix = options.prefix ?? 'token-refresh-machine:'
+  const ledger = options.ledger ?? typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object'
 
   return {
+    ledgerFor: (scope) => (ledger ? indexedDbStorage({ name: `token-refresh-machine:ledger:${scope}` }) : null),
     async withLock(name, task, { timeout }) {
       let granted = false
       let running = false

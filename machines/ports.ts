@@ -106,6 +106,12 @@ export interface Navigation {
  */
 export interface Lock {
   withLock<T>(name: string, task: (signal: AbortSignal) => Promise<T>, options: { timeout: number }): Promise<T>
+  /**
+   * The coherent store siblings read under this lock, when the token storage
+   * may lag (a browser's `localStorage`): `webLocks()` brings an IndexedDB
+   * ledger named by the scope. Used when `coordination.ledger` is not given.
+   */
+  ledgerFor?(scope: string): LedgerStorage | null
 }
 
 /**

@@ -1,5 +1,4 @@
 import { inProcessLock } from '../adapters/in-process-lock.js'
-import { indexedDbStorage } from '../adapters/indexed-db-storage.js'
 import { ConfigurationError, LockTimeoutError } from '../machines/errors.js'
 import type {
   Broadcast,
@@ -48,10 +47,11 @@ export interface CoordinationOptions {
    * A store every session of the scope reads coherently under the lock,
    * written before the lock is released: which record is the latest (grant,
    * generation, fingerprint), never the tokens. In Chromium, `localStorage`
-   * is cached per renderer and may lag, so with a lock of your own in a
-   * browser this defaults to IndexedDB. Pass `null` to rely on the token
-   * storage alone (Redis needs no ledger).
-   * @default indexedDbStorage({ name: `token-refresh-machine:ledger:${scope}` }) with a lock of your own and a shared scope where IndexedDB exists; none otherwise
+   * is cached per renderer and may lag, so `webLocks()` brings an IndexedDB
+   * ledger. Pass `null` to rely on the token storage alone (Redis needs no ledger).
+   * @default what the lock brings for a storage other realms share
+   * (`webLocks()`: IndexedDB `token-refresh-machine:ledger:<scope>` where
+   * IndexedDB exists); none otherwise
    */
   ledger?: LedgerStorage | null
 }
@@ -123,13 +123,9 @@ export function coordination({ options, scope: { scope, lockName, shared }, stor
   const lock = options.lock ?? realmLock
   const lockTimeout = options.lockTimeout ?? 10_000
   const broadcast = options.broadcast
-  const hasIndexedDb = typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'object'
+  // The lock brings the ledger its siblings read under it (webLocks: IndexedDB), for a storage other realms share.
   let ledger: LedgerStorage | null =
-    options.ledger !== undefined
-      ? options.ledger
-      : options.lock && shared && hasIndexedDb
-        ? indexedDbStorage({ name: `token-refresh-machine:ledger:${scope}` })
-        : null
+    options.ledger !== undefined ? options.ledger : shared ? (options.lock?.ledgerFor?.(scope) ?? null) : null
   /** The newest record a sibling's message carried: storage may lag behind it. */
   let heard: StoredTokens | null = null
 

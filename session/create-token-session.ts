@@ -2,10 +2,10 @@ import { createActor } from 'xstate'
 import { fetchAdapter } from '../adapters/fetch.js'
 import { SessionDisposedError } from '../machines/errors.js'
 import { sessionMachine } from '../machines/session.machine.js'
-import type { SessionEvent } from '../machines/session.types.js'
 import { authorizedFetch } from './authorized-fetch.js'
 import { authorizer } from './authorize.js'
 import { coordination as createCoordination, scopeOf } from './coordination.js'
+import { dispatcher } from './dispatcher.js'
 import { followSiblings } from './follow-siblings.js'
 import { grantLifecycle } from './grant-lifecycle.js'
 import { guardedStorage } from './guarded-storage.js'
@@ -18,7 +18,7 @@ import { sessionEvents } from './session-events.js'
 import { timers as createTimers } from './timers.js'
 import { tokenKeeper } from './token-keeper.js'
 import { tokenRecords, type TokenRecord } from './token-records.js'
-import { wire } from './wire.js'
+import { wire, type Ticket } from './wire.js'
 
 /** `Symbol.asyncDispose`, or the registered symbol that `await using` falls back to where the runtime lacks it. */
 const asyncDispose: typeof Symbol.asyncDispose =
@@ -39,113 +39,44 @@ const asyncDispose: typeof Symbol.asyncDispose =
 export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const events = sessionEvents()
   const { warn } = events
-  const { endpoint, origins, navigation, timing, clock, random, environment, userStorage } = resolveOptions(options, warn)
-  const coordinationOptions = options.coordination ?? {}
-  const scope = scopeOf(coordinationOptions, userStorage)
-  const storage = guardedStorage(userStorage, scope.scope, timing.timeout, clock, warn)
-  const timers = createTimers(clock)
+  const resolved = resolveOptions(options, warn)
+  const { endpoint, timing, clock } = resolved
+  const { timeout } = timing
+  const scope = scopeOf(options.coordination ?? {}, resolved.userStorage)
+  const storage = guardedStorage(resolved.userStorage, scope.scope, timeout, clock, warn)
+  const coordination = createCoordination({ options: options.coordination ?? {}, scope, storage, clock, timeout, warn })
   const keeper = tokenKeeper()
   const records = tokenRecords(scope.scope, clock, timing)
-  const shared = createCoordination({ options: coordinationOptions, scope, storage, clock, timeout: timing.timeout, warn })
-
-  let disposed = false
-  let depth = 0
-  /** Sends an event; false when it was only queued because the actor is mid-transition. */
-  const dispatch = (event: SessionEvent): boolean => {
-    if (disposed) return true
-    if (depth > 0) {
-      actor.send(event)
-      return false
-    }
-    depth++
-    try {
-      actor.send(event)
-    } finally {
-      depth--
-      keeper.endSend()
-    }
-    return true
-  }
-  const announce = (
-    tokens: TokenRecord,
-    type: 'storage.loaded' | 'session.signedIn' | 'refresh.succeeded' | 'sibling.refreshed',
-  ) => {
-    keeper.stage(tokens.record)
-    dispatch({ type, ...tokens.metadata })
-  }
+  const timers = createTimers(clock)
+  const { dispatch, announce, adopted, attach, detach } = dispatcher(keeper)
   /** A sibling's record, handed to the machine; kept in a private storage if the machine adopted it. */
   const adoptHeard = (tokens: TokenRecord, type: 'session.signedIn' | 'sibling.refreshed') => {
     announce(tokens, type)
-    if (keeper.current() === tokens.record) void shared.keepHeard(tokens.record)
+    if (adopted(tokens)) void coordination.keepHeard(tokens.record)
   }
+  const parts = { endpoint, coordination, storage, keeper, records, clock, timeout, warn, dispatch, announce }
 
-  const lifecycle = grantLifecycle({
-    endpoint,
-    coordination: shared,
-    keeper,
-    records,
-    timeout: timing.timeout,
-    clock,
-    warn,
-    announce,
-    dispatch,
-  })
-  const runner = refreshRunner({
-    endpoint,
-    coordination: shared,
-    records,
-    clock,
-    timeout: timing.timeout,
-    ready: lifecycle.committed,
-  })
+  const lifecycle = grantLifecycle(parts)
+  const runner = refreshRunner({ ...parts, ready: lifecycle.committed })
   const flow = wire({ snapshot: () => actor.getSnapshot(), keeper, dispatch })
-  const desk = requestDesk({
-    current: keeper.current,
-    dispatch,
-    onTicket: (ticket) => flow.sent(ticket),
-    clock,
-    maxWait: timing.maxWait,
-  })
-  const machine = sessionMachine.provide({
-    actions: sessionEffects({
-      keeper,
-      desk,
-      runner,
-      records,
-      timers,
-      timing,
-      navigation,
-      random,
-      now: () => clock.now(),
-      warn,
-      dispatch,
-      announce,
-      adoptHeard,
-      endGrant: lifecycle.endGrant,
-    }),
-  })
+  const onTicket = (ticket: Ticket) => flow.sent(ticket)
+  const desk = requestDesk({ current: keeper.current, dispatch, onTicket, clock, maxWait: timing.maxWait })
+  const effects = sessionEffects({ ...parts, ...resolved, desk, runner, timers, adoptHeard, endGrant: lifecycle.endGrant })
   const input = { maxAttempts: timing.maxAttempts }
+  const machine = sessionMachine.provide({ actions: effects })
   const actor = createActor(machine, options.inspect === undefined ? { input } : { input, inspect: options.inspect })
+  attach(actor)
   actor.start()
   events.attach(actor)
 
   const unsubscribe = [
-    followSiblings({
-      coordination: shared,
-      storage,
-      keeper,
-      records,
-      adopt: adoptHeard,
-      dispatch,
-      pendingSignIn: lifecycle.pendingSignIn,
-      warn,
-    }),
-    environment.subscribe((change) => {
+    followSiblings({ ...parts, adopt: adoptHeard, pendingSignIn: lifecycle.pendingSignIn }),
+    resolved.environment.subscribe((change) => {
       if (change === 'visible') timers.catchUp()
       else dispatch({ type: change === 'online' ? 'network.online' : 'network.offline' })
     }),
   ]
-  if (!environment.isOnline()) dispatch({ type: 'network.offline' })
+  if (!resolved.environment.isOnline()) dispatch({ type: 'network.offline' })
 
   // Restore after the caller has had a chance to subscribe (`session.on`), so
   // a storage that fails at once still reaches its warning listeners.
@@ -155,6 +86,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
       stored ? announce(records.restored(stored, false), 'storage.loaded') : dispatch({ type: 'storage.empty' }),
     )
 
+  let disposed = false
   const assertOpen = () => {
     if (disposed) throw new SessionDisposedError()
   }
@@ -165,19 +97,16 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     timers.clearAll()
     flow.stop()
     desk.rejectAll(new SessionDisposedError())
+    detach()
     actor.stop()
     keeper.drop()
     events.close()
   }
+  const authorize = authorizer({ desk, wire: flow, now: () => clock.now(), assertOpen })
+  const baseUrl = (globalThis as { location?: { href?: string } }).location?.href
 
   return {
-    fetch: authorizedFetch({
-      adapter: fetchAdapter(options.fetch),
-      origins,
-      baseUrl: (globalThis as { location?: { href?: string } }).location?.href,
-      authorize: authorizer({ desk, wire: flow, now: () => clock.now(), assertOpen }),
-      assertOpen,
-    }),
+    fetch: authorizedFetch({ adapter: fetchAdapter(options.fetch), origins: resolved.origins, baseUrl, authorize, assertOpen }),
     async signIn(tokens) {
       assertOpen()
       await lifecycle.signIn(tokens)

@@ -1,5 +1,5 @@
 import { NotSignedInError, RefreshError, SessionExpiredError } from '../machines/errors.js'
-import type { Navigation } from '../machines/ports.js'
+import type { Clock, Navigation } from '../machines/ports.js'
 import type { sessionMachine } from '../machines/session.machine.js'
 import type { EndReason, SessionEvent } from '../machines/session.types.js'
 import type { RefreshOutcome, RefreshRunner } from './refresh-runner.js'
@@ -21,7 +21,7 @@ export interface EffectParts {
   timing: RefreshTiming
   navigation: Navigation
   random: () => number
-  now: () => number
+  clock: Pick<Clock, 'now'>
   warn: Warn
   dispatch: (event: SessionEvent) => boolean
   /** Hands tokens to the machine with the event that announces them. */
@@ -96,7 +96,7 @@ export function sessionEffects(parts: EffectParts) {
     },
     scheduleRefresh: (_, { grant, generation, at }) => {
       if (!timing.proactive || at === null) return timers.clear('refresh')
-      timers.set('refresh', Math.max(0, at - parts.now()), () => dispatch({ type: 'refresh.due', grant, generation }))
+      timers.set('refresh', Math.max(0, at - parts.clock.now()), () => dispatch({ type: 'refresh.due', grant, generation }))
     },
     scheduleNextAttempt: (_, { attempt, retryAfter }) =>
       timers.set('attempt', backoffDelay(attempt, retryAfter, parts.random, timing), () => dispatch({ type: 'attempt.due' })),

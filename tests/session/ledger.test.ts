@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { inProcessLock } from '../../adapters/in-process-lock.js'
+import { webLocks } from '../../adapters/web-locks.js'
 import { memoryStorage } from '../../adapters/memory-storage.js'
 import type { LedgerEntry, LedgerStorage } from '../../machines/ports.js'
 import { startFakeApi, type FakeApi } from '../support/fake-api.js'
@@ -39,10 +40,16 @@ function fakeIndexedDb(): { opened: string[]; restore(): void } {
   return { opened, restore: () => void ((globalThis as { indexedDB?: unknown }).indexedDB = previous) }
 }
 
+/** Web Locks as a browser tab has them, granting at once: enough for one tab. */
+const browserLock = () =>
+  webLocks({
+    locks: { request: (_name: string, _options: unknown, grant: (lock: unknown) => unknown) => grant({}) } as unknown as LockManager,
+  })
+
 test('a storage private to its realm gets no ledger: nothing persists beyond what the chosen storage persists', async () => {
   const idb = fakeIndexedDb()
   try {
-    const session = scopedSession(api, { storage: memoryStorage(), lock: inProcessLock() })
+    const session = scopedSession(api, { storage: memoryStorage(), lock: browserLock() })
     await session.signIn(api.issue())
     api.expireAccessTokens()
     await session.fetch(api.url('/data'))
@@ -52,12 +59,13 @@ test('a storage private to its realm gets no ledger: nothing persists beyond wha
   }
 })
 
-test("a shared storage with a lock of one's own gets a ledger named by its scope", async () => {
+test('web locks bring a ledger, named by the scope, for a storage the tabs share; other locks bring none', async () => {
   const idb = fakeIndexedDb()
   try {
+    scopedSession(api, { storage: sharedSlot('localStorage:other'), lock: inProcessLock() })
     const session = scopedSession(
       api,
-      { storage: sharedSlot('localStorage:app'), lock: inProcessLock() },
+      { storage: sharedSlot('localStorage:app'), lock: browserLock() },
       { refresh: { timeout: 50 } },
     )
     await session.signIn(api.issue())
