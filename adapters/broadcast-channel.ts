@@ -37,7 +37,7 @@ export interface BroadcastChannelOptions {
  * scopes; the session validates what arrives. A tab never receives its own.
  *
  * @example
- * createTokenSession({ coordination: { lock: webLocks(), broadcast: broadcastChannel({ name: 'myapp:auth' }) }, ... })
+ * createTokenSession({ ...options, coordination: { lock: webLocks(), broadcast: broadcastChannel({ name: 'myapp:auth' }) } })
  */
 export function broadcastChannel(options: BroadcastChannelOptions = {}): Broadcast {
   const name = options.name ?? 'token-refresh-machine'

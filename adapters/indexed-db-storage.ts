@@ -38,7 +38,7 @@ function settle<T>(request: IDBRequest<T>): Promise<T> {
  * Throws a `ConfigurationError` at creation when there is no IndexedDB.
  *
  * @example
- * createTokenSession({ storage: indexedDbStorage({ name: 'myapp:auth' }), coordination: { lock: webLocks() }, ... })
+ * createTokenSession({ ...options, storage: indexedDbStorage({ name: 'myapp:auth' }), coordination: { lock: webLocks() } })
  */
 export function indexedDbStorage(options: IndexedDbStorageOptions = {}): TokenStorage & LedgerStorage {
   const factory = options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB

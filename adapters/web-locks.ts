@@ -35,7 +35,7 @@ export interface WebLocksOptions {
  * the lock would let two tabs present the same rotating refresh token.
  *
  * @example
- * createTokenSession({ coordination: { lock: webLocks() }, ... })
+ * createTokenSession({ ...options, coordination: { lock: webLocks() } })
  */
 export function webLocks(options: WebLocksOptions = {}): Lock {
   const locks = options.locks ?? (globalThis.navigator as Navigator | undefined)?.locks

@@ -29,7 +29,7 @@ export interface WebStorageOptions {
  * memory storage unless surviving a reload is worth that exposure.
  *
  * @example
- * createTokenSession({ storage: webStorage(sessionStorage, { key: 'myapp:auth' }), ... })
+ * createTokenSession({ ...options, storage: webStorage(sessionStorage, { key: 'myapp:auth' }) })
  */
 export function webStorage(store: KeyValueStore, options: WebStorageOptions = {}): TokenStorage {
   const key = options.key ?? 'token-refresh-machine:session'

@@ -43,7 +43,9 @@ function fakeIndexedDb(): { opened: string[]; restore(): void } {
 /** Web Locks as a browser tab has them, granting at once: enough for one tab. */
 const browserLock = () =>
   webLocks({
-    locks: { request: (_name: string, _options: unknown, grant: (lock: unknown) => unknown) => grant({}) } as unknown as LockManager,
+    locks: {
+      request: (_name: string, _options: unknown, grant: (lock: unknown) => unknown) => grant({}),
+    } as unknown as LockManager,
   })
 
 test('a storage private to its realm gets no ledger: nothing persists beyond what the chosen storage persists', async () => {
