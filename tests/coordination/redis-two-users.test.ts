@@ -1,35 +1,18 @@
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { createClient, type RedisClientType } from 'redis'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { redisStorage } from '../../adapters/redis-storage.js'
-import { startFakeApi, type FakeApi } from '../support/fake-api.js'
-import { startRedisServer, type RedisServer } from '../support/redis-server.js'
+import { runWorker, useRedisWorld } from '../support/redis-world.js'
 
-let server: RedisServer
-let client: RedisClientType
-let api: FakeApi
-beforeAll(async () => {
-  server = await startRedisServer()
-  client = createClient({ url: server.url })
-  await client.connect()
-  await client.flushAll()
-  api = await startFakeApi()
-}, 300_000) // may install redis-server first
-afterAll(async () => {
-  await client?.close()
-  await api?.close()
-  await server?.stop()
-})
+const world = useRedisWorld()
 
 const USERS = ['alice', 'bob'] as const
 const PROCESSES = ['p1', 'p2', 'p3'] as const
 
 /** Sends `command` to every worker and collects what they report for it. */
 async function everyone(command: string, results: string, count: number): Promise<string[]> {
-  for (const id of PROCESSES) await client.rPush(`commands:${id}`, command)
-  await expect.poll(() => client.lLen(results), { timeout: 20_000 }).toBe(count)
-  return client.lRange(results, 0, -1)
+  for (const id of PROCESSES) await world.client.rPush(`commands:${id}`, command)
+  await expect.poll(() => world.client.lLen(results), { timeout: 20_000 }).toBe(count)
+  return world.client.lRange(results, 0, -1)
 }
 
 // Issue 9, finding 1, against real Redis: per-user keys on the default
@@ -38,10 +21,10 @@ async function everyone(command: string, results: string, count: number): Promis
 test("three processes serving two users on one channel never send one user's token for the other", async () => {
   const families: Record<string, string | undefined> = {}
   for (const user of USERS) {
-    const tokens = api.issue()
-    families[user] = api.familyOf(tokens.access_token)
+    const tokens = world.api.issue()
+    families[user] = world.api.familyOf(tokens.access_token)
     const key = `trm:session:${user}`
-    await redisStorage({ client, key }).save({
+    await redisStorage({ client: world.client, key }).save({
       version: 2,
       scope: `redis:${key}`,
       grant: `grant-of-${user}-0000001`,
@@ -52,52 +35,44 @@ test("three processes serving two users on one channel never send one user's tok
     })
   }
   const worker = fileURLToPath(new URL('./redis-two-users-worker.ts', import.meta.url))
-  const exits = PROCESSES.map(
-    (id) =>
-      new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', worker, server.url, api.tokenUrl, api.origin, id], {
-          stdio: ['ignore', 'ignore', 'inherit'],
-        })
-        child.on('exit', resolve)
-      }),
-  )
-  await expect.poll(() => client.lLen('workers:ready'), { timeout: 20_000 }).toBe(3)
+  const exits = PROCESSES.map((id) => runWorker(worker, [world.server.url, world.api.tokenUrl, world.api.origin, id]))
+  await expect.poll(() => world.client.lLen('workers:ready'), { timeout: 20_000 }).toBe(3)
 
   const statusesOf = (lines: string[], user: string) =>
     lines.flatMap((line) => (JSON.parse(line) as { statuses: Record<string, unknown[]> }).statuses[user] ?? [])
   // Two expiries with both users active.
   for (const round of ['1', '2']) {
-    api.expireAccessTokens()
+    world.api.expireAccessTokens()
     const lines = await everyone(`burst:${round}`, `results:${round}`, 3)
     for (const user of USERS) expect(statusesOf(lines, user)).toEqual(Array(15).fill(200))
   }
   // Alice signs out in one process; Bob is untouched everywhere.
-  await client.rPush('commands:p1', 'signOut:alice')
-  await expect.poll(() => client.lLen('signedOut'), { timeout: 20_000 }).toBe(1)
-  expect(await client.get('trm:session:alice')).toBeNull()
-  expect(JSON.parse((await client.get('trm:session:bob')) ?? '{}')).toMatchObject({
+  await world.client.rPush('commands:p1', 'signOut:alice')
+  await expect.poll(() => world.client.lLen('signedOut'), { timeout: 20_000 }).toBe(1)
+  expect(await world.client.get('trm:session:alice')).toBeNull()
+  expect(JSON.parse((await world.client.get('trm:session:bob')) ?? '{}')).toMatchObject({
     generation: 3,
     scope: 'redis:trm:session:bob',
   })
-  api.expireAccessTokens()
+  world.api.expireAccessTokens()
   const lines = await everyone('burst:3', 'results:3', 3)
   expect(statusesOf(lines, 'alice')).toEqual(Array(15).fill('NotSignedInError'))
   expect(statusesOf(lines, 'bob')).toEqual(Array(15).fill(200))
-  for (const id of PROCESSES) await client.rPush(`commands:${id}`, 'quit')
+  for (const id of PROCESSES) await world.client.rPush(`commands:${id}`, 'quit')
   expect(await Promise.all(exits)).toEqual([0, 0, 0])
 
   // Every request of each user carried that user's tokens, and only theirs.
   for (const user of USERS) {
-    const seen = api.seen.filter((request) => request.path.startsWith(`/${user}/`))
-    const carried = new Set(seen.map((request) => api.familyOf(request.authorization?.slice('Bearer '.length) ?? '')))
+    const seen = world.api.seen.filter((request) => request.path.startsWith(`/${user}/`))
+    const carried = new Set(seen.map((request) => world.api.familyOf(request.authorization?.slice('Bearer '.length) ?? '')))
     expect(carried).toEqual(new Set([families[user]]))
   }
   // One refresh per user per expiry across the three processes, each with that user's refresh token.
-  const refreshesBy = (user: string) => api.refreshes.filter((token) => api.familyOf(token) === families[user]).length
+  const refreshesBy = (user: string) => world.api.refreshes.filter((token) => world.api.familyOf(token) === families[user]).length
   expect([refreshesBy('alice'), refreshesBy('bob')]).toEqual([2, 3])
-  expect(api.revoked.map((token) => api.familyOf(token))).toEqual([families.alice])
+  expect(world.api.revoked.map((token) => world.api.familyOf(token))).toEqual([families.alice])
   console.log(
-    `two users, three processes, one channel: ${api.seen.length} requests seen, ` +
-      `${api.refreshes.length} refreshes (alice 2, bob 3), 0 tokens of the other user`,
+    `two users, three processes, one channel: ${world.api.seen.length} requests seen, ` +
+      `${world.api.refreshes.length} refreshes (alice 2, bob 3), 0 tokens of the other user`,
   )
 }, 90_000)

@@ -106,6 +106,12 @@ export function createDriver(world: World, session: TokenSession) {
     }
   }
 
+  /** A sibling ended `grant`: it cleared the storage, then told the scope. */
+  const siblingEnded = (grant: string, reason: 'signedOut' | 'expired') => {
+    world.stored.record = null
+    world.broadcast.deliver({ type: 'session.ended', scope: world.scope, grant: toReal(grant), reason })
+  }
+
   const real = () => session.actor.getSnapshot()
   const unanswered = () => world.arrivals.filter((arrival) => !arrival.answered && !requests[arrival.request - 1]?.done)
   const sendsOf = (number: number) => world.arrivals.filter((arrival) => arrival.request === number).length
@@ -198,14 +204,7 @@ export function createDriver(world: World, session: TokenSession) {
           void session.signOut()
           return
         }
-        // A sibling signed out: it cleared the storage, then told the scope.
-        world.stored.record = null
-        return world.broadcast.deliver({
-          type: 'session.ended',
-          scope: world.scope,
-          grant: toReal(event.grant),
-          reason: 'signedOut',
-        })
+        return siblingEnded(event.grant, 'signedOut')
       case 'request.sent': {
         const request: RealRequest = {
           number: requests.length + 1,
@@ -274,13 +273,7 @@ export function createDriver(world: World, session: TokenSession) {
         })
       }
       case 'sibling.expired':
-        world.stored.record = null
-        return world.broadcast.deliver({
-          type: 'session.ended',
-          scope: world.scope,
-          grant: toReal(event.grant),
-          reason: 'expired',
-        })
+        return siblingEnded(event.grant, 'expired')
       case 'network.online':
       case 'network.offline':
         return world.environment.emit(event.type === 'network.online' ? 'online' : 'offline')
