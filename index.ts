@@ -6,6 +6,9 @@ export type {
   TokenSession,
   TokenSessionOptions,
 } from './session/create-token-session.js'
+export type { SendOptions, SessionRequestInit } from './session/session-options.js'
+export { bearerChallenge, graphqlUnauthenticated, statusCodes } from './session/token-rejection.js'
+export type { TokenRejection } from './session/token-rejection.js'
 export type { SessionWarning, SessionWarningCode } from './session/warnings.js'
 export type { CoordinationOptions } from './session/coordination.js'
 export type { RefreshOptions } from './session/refresh-timing.js'

@@ -42,15 +42,20 @@ export function authorizer({ desk, wire, now, assertOpen }: AuthorizeParts) {
     }
   }
 
-  return async function authorize<TResponse>(options: AuthorizeOptions<TResponse>): Promise<TResponse> {
+  /** A ticket for a first send whose token must still be good at `at`: from the burst on the wire, or from the machine. */
+  async function ticketFor(at: number, signal: AbortSignal | undefined): Promise<{ id: number; ticket: Ticket }> {
     assertOpen()
-    const { signal } = options
     signal?.throwIfAborted()
     const id = ++lastId
-    const at = now()
-    const first =
+    const ticket =
       wire.join(at) ?? (await desk.ask(id, { type: 'request.sent', id, now: at } satisfies SessionEvent, signal, false))
-    if (first === null) throw new Error('Internal error: a first send was declined.')
+    if (ticket === null) throw new Error('Internal error: a first send was declined.')
+    return { id, ticket }
+  }
+
+  async function authorize<TResponse>(options: AuthorizeOptions<TResponse>): Promise<TResponse> {
+    const { signal } = options
+    const { id, ticket: first } = await ticketFor(now(), signal)
     const response = await sendWith(options, first)
 
     if (first.replay || !options.replayable || signal?.aborted || !(await options.rejected(response))) {
@@ -75,6 +80,22 @@ export function authorizer({ desk, wire, now, assertOpen }: AuthorizeParts) {
     wire.left(second)
     return replayed
   }
+
+  /**
+   * An access token good for at least `minValidity` ms, for what is not an
+   * HTTP request through the session (a WebSocket URL, SignalR's
+   * `accessTokenFactory`): asked as a request whose moment of use is that far
+   * ahead, so it joins a refresh in flight or starts one, single-flight with
+   * everything else. It takes no time on the wire.
+   */
+  async function accessToken(minValidity: number, signal: AbortSignal | undefined): Promise<string> {
+    const { ticket } = await ticketFor(now() + minValidity, signal)
+    wire.left(ticket)
+    return ticket.accessToken
+  }
+
+  return { authorize, accessToken }
 }
 
-export type Authorize = ReturnType<typeof authorizer>
+export type Authorizer = ReturnType<typeof authorizer>
+export type Authorize = Authorizer['authorize']

@@ -4,6 +4,7 @@ import { SessionDisposedError } from '../machines/errors.js'
 import { sessionMachine } from '../machines/session.machine.js'
 import { authorizedFetch } from './authorized-fetch.js'
 import { authorizer } from './authorize.js'
+import { authorizedSend } from './authorized-send.js'
 import { coordination as createCoordination, scopeOf } from './coordination.js'
 import { dispatcher } from './dispatcher.js'
 import { followSiblings } from './follow-siblings.js'
@@ -45,7 +46,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const scope = scopeOf(options.coordination ?? {}, resolved.userStorage)
   const storage = guardedStorage(resolved.userStorage, scope.scope, timeout, clock, warn)
   const coordination = createCoordination({ options: options.coordination ?? {}, scope, storage, clock, timeout, warn })
-  const keeper = tokenKeeper()
+  const keeper = tokenKeeper(events.tokensChanged)
   const records = tokenRecords(scope.scope, clock, timing)
   const timers = createTimers(clock)
   const { dispatch, announce, adopted, attach, detach } = dispatcher(keeper)
@@ -102,11 +103,14 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     keeper.drop()
     events.close()
   }
-  const authorize = authorizer({ desk, wire: flow, now: () => clock.now(), assertOpen })
+  const { authorize, accessToken } = authorizer({ desk, wire: flow, now: () => clock.now(), assertOpen })
   const baseUrl = (globalThis as { location?: { href?: string } }).location?.href
+  const { origins, isTokenRejected } = { ...resolved, isTokenRejected: options.isTokenRejected }
 
   return {
-    fetch: authorizedFetch({ adapter: fetchAdapter(options.fetch), origins: resolved.origins, baseUrl, authorize, assertOpen }),
+    fetch: authorizedFetch({ adapter: fetchAdapter(options.fetch), origins, baseUrl, authorize, assertOpen, isTokenRejected }),
+    send: authorizedSend(origins, baseUrl, authorize),
+    getAccessToken: ({ signal, minValidity = 0 } = {}) => accessToken(minValidity, signal),
     async signIn(tokens) {
       assertOpen()
       await lifecycle.signIn(tokens)

@@ -1,8 +1,7 @@
 import type { Actor, Subscription } from 'xstate'
 import type { sessionMachine } from '../machines/session.machine.js'
-import type { SessionEmitted } from '../machines/session.types.js'
 import type { SessionEventMap } from './session-options.js'
-import type { SessionWarning, Warn } from './warnings.js'
+import type { Warn } from './warnings.js'
 
 type Listener = (event: never) => void
 
@@ -19,11 +18,11 @@ export function sessionEvents() {
 
   // Listeners are looked up in the microtask: one added right after createTokenSession
   // still hears what went wrong while it was being created.
-  function deliver(type: keyof SessionEventMap, event: SessionEmitted | SessionWarning): void {
+  function deliver(type: keyof SessionEventMap, event: SessionEventMap[keyof SessionEventMap]): void {
     queueMicrotask(() => {
       for (const listener of listeners.get(type) ?? []) {
         try {
-          ;(listener as (event: SessionEmitted | SessionWarning) => void)(event)
+          ;(listener as (event: SessionEventMap[keyof SessionEventMap]) => void)(event)
         } catch (error) {
           // A warning listener that throws has nobody left to tell.
           if (type !== 'warning') warn('LISTENER_FAILED', `A listener of "${type}" threw.`, error)
@@ -34,13 +33,17 @@ export function sessionEvents() {
 
   const warn: Warn = (code, message, cause) =>
     deliver('warning', cause === undefined ? { code, message } : { code, message, cause })
+  /** Announces that the session holds other tokens; the event says which, never what they are. */
+  const tokensChanged = (grant: string, generation: number) =>
+    deliver('tokensChanged', { type: 'tokensChanged', grant, generation })
 
-  function subscribe(type: Exclude<keyof SessionEventMap, 'warning'>): void {
+  function subscribe(type: 'refreshed' | 'refreshFailed' | 'expired' | 'signedOut'): void {
     if (actor) subscriptions.push(actor.on(type, (event) => deliver(type, event)))
   }
 
   return {
     warn,
+    tokensChanged,
     /** Connects the machine's emitted events; listeners added before hear them too. */
     attach(running: Actor<typeof sessionMachine>): void {
       actor = running

@@ -4,6 +4,7 @@ import type { Clock, Environment, FetchFunction, Navigation, TokenEndpoint, Toke
 import type { sessionMachine } from '../machines/session.machine.js'
 import type { SessionEmitted } from '../machines/session.types.js'
 import type { RefreshOptions } from './refresh-timing.js'
+import type { TokenRejection } from './token-rejection.js'
 import type { CoordinationOptions } from './coordination.js'
 import type { SessionWarning } from './warnings.js'
 
@@ -59,6 +60,42 @@ export interface TokenSessionOptions {
   coordination?: CoordinationOptions
   /** An XState inspector, e.g. `createBrowserInspector().inspect` from `@statelyai/inspect`. */
   inspect?: ActorOptions<typeof sessionMachine>['inspect']
+  /**
+   * When an answer to `session.fetch` means the access token was refused, so
+   * one refresh and one replay may help. It gets a clone of the response, so
+   * it may read the body. Ready ones: `statusCodes([401, 403])`, `graphqlUnauthenticated`.
+   * @default RFC 6750 §3.1: a 401 whose challenge blames the token (`bearerChallenge`)
+   */
+  isTokenRejected?: TokenRejection
+}
+
+/** `fetch`'s init, plus the session's one option per request. */
+export interface SessionRequestInit extends RequestInit {
+  /**
+   * `'none'`: send this request as it is: no token attached, never refreshed for.
+   * @default the session's: a token for allowed origins
+   */
+  auth?: 'none'
+}
+
+/** How `session.send` carries one request of any HTTP client. */
+export interface SendOptions<TResponse> {
+  /** Where the request goes: the token is given only for an origin in `allowedOrigins`. */
+  url: string | URL
+  /** Aborts the call wherever it is, also while it waits for a refresh; never the shared refresh. */
+  signal?: AbortSignal | undefined
+  /**
+   * False when the request cannot be sent twice (a one-shot stream body): its rejection then goes back to the caller.
+   * @default true
+   */
+  replayable?: boolean
+  /**
+   * When the answer means the token was refused.
+   * @default RFC 6750 §3.1 (`bearerChallenge`), reading `status` and a `www-authenticate` header from a fetch `Response` or a plain header object
+   */
+  isTokenRejected?: TokenRejection<TResponse>
+  /** Frees an answer that will not reach the caller (the rejected one, before the replay). */
+  discard?: (response: TResponse) => void
 }
 
 /** Raw RFC 6749 §5.1 response from the app's login, or the library's camelCase token set. */
@@ -70,11 +107,35 @@ export interface SessionEventMap {
   expired: Extract<SessionEmitted, { type: 'expired' }>
   signedOut: Extract<SessionEmitted, { type: 'signedOut' }>
   warning: SessionWarning
+  /** The session now holds other tokens (signed in, refreshed, restored, or a sibling's): re-authenticate long-lived connections with `getAccessToken()`. It carries no token. */
+  tokensChanged: { type: 'tokensChanged'; grant: string; generation: number }
 }
 
 export interface TokenSession {
-  /** `fetch`, with the access token on allowed origins and refresh handled. Same signature and semantics otherwise. */
-  fetch: FetchFunction
+  /**
+   * `fetch`, with the access token on allowed origins and refresh handled.
+   * Same signature and semantics otherwise; `init.auth: 'none'` opts one call out.
+   */
+  readonly fetch: (input: RequestInfo | URL, init?: SessionRequestInit) => Promise<Response>
+  /**
+   * The core call, for any HTTP client (axios, XHR, Angular's HttpClient):
+   * `attempt(accessToken)` performs the request and resolves its answer; the
+   * session decides whether a rejection means one refresh and one replay
+   * (single-flight with everything else), and settles the call exactly once.
+   */
+  readonly send: <TResponse>(
+    attempt: (accessToken: string) => Promise<TResponse>,
+    options: SendOptions<TResponse>,
+  ) => Promise<TResponse>
+  /**
+   * An access token valid now and for at least `minValidity` ms, for what is
+   * not a request through the session: WebSocket and EventSource URLs,
+   * SignalR's `accessTokenFactory`, gRPC-web metadata. It joins the refresh in
+   * flight, or starts one, single-flight with everything else. This is the
+   * escape hatch from the allowlist: the caller decides where the token goes,
+   * and owns keeping it off other origins and out of logs and URLs it shares.
+   */
+  readonly getAccessToken: (options?: { signal?: AbortSignal; minValidity?: number }) => Promise<string>
   /**
    * Starts a new grant with the token response from your login: this session
    * and every sibling of its scope follow it. Requests parked for an older

@@ -8,7 +8,7 @@ import type { Ticket } from './wire.js'
  * action takes it by grant and generation. Whatever the machine did not
  * adopt is dropped once the send is over (`endSend`).
  */
-export function tokenKeeper() {
+export function tokenKeeper(onChange: (grant: string, generation: number) => void = () => undefined) {
   let current: StoredTokens | null = null
   /** The first-send ticket of `current`, made once: tickets are read-only. */
   let ticket: Ticket | null = null
@@ -29,6 +29,7 @@ export function tokenKeeper() {
       if (record === undefined || record === current) return
       current = record
       ticket = { accessToken: record.accessToken, grant, generation, replay: false }
+      onChange(grant, generation)
     },
     /** The outermost send is over: nothing staged for it can be adopted any more. */
     endSend(): void {

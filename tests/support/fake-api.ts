@@ -113,6 +113,17 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     api.seen.push({ method: request.method ?? 'GET', path, authorization, body })
     for (const [prefix, wait] of resourceGates) if (path.startsWith(prefix)) await wait
     const presented = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined
+    const live = presented !== undefined && (validAccess.get(presented) ?? 0) > (options.now?.() ?? 0)
+    // APIs that say "expired" without RFC 6750: GraphQL's 200 + UNAUTHENTICATED, and a legacy 403.
+    if (path.startsWith('/graphql')) {
+      return json(
+        response,
+        200,
+        live ? { data: { path } } : { errors: [{ message: 'expired', extensions: { code: 'UNAUTHENTICATED' } }] },
+      )
+    }
+    if (path.startsWith('/legacy'))
+      return live ? json(response, 200, { ok: true, path }) : json(response, 403, { code: 'token_expired' })
     if (path.startsWith('/forbidden')) {
       response.writeHead(403, { 'www-authenticate': 'Bearer error="insufficient_scope", scope="admin"' })
       response.end()

@@ -5,6 +5,7 @@ import {
   oauth2TokenEndpoint,
   type RefreshErrorCode,
   type SessionContext,
+  type SessionRequestInit,
   type TokenSession,
   type TokenSet,
 } from '../../index.js'
@@ -16,8 +17,10 @@ const session = createTokenSession({
 
 test('createTokenSession returns a TokenSession whose fetch has the fetch signature', () => {
   expectTypeOf(session).toEqualTypeOf<TokenSession>()
-  expectTypeOf(session.fetch).parameters.toEqualTypeOf<[input: RequestInfo | URL, init?: RequestInit]>()
+  expectTypeOf(session.fetch).parameters.toEqualTypeOf<[input: RequestInfo | URL, init?: SessionRequestInit]>()
   expectTypeOf(session.fetch).returns.toEqualTypeOf<Promise<Response>>()
+  // Still a fetch: it can be handed to any client that takes one.
+  expectTypeOf(session.fetch).toExtend<typeof fetch>()
 })
 
 test('a plain async function is a token endpoint', () => {
@@ -40,9 +43,19 @@ test('events are typed by name, and unknown names are refused', () => {
   session.on('tokens', () => undefined)
 })
 
-test('the machine context holds metadata only: no field can carry a token string', () => {
-  type StringFields = { [K in keyof SessionContext]: SessionContext[K] extends string ? K : never }[keyof SessionContext]
-  expectTypeOf<StringFields>().toEqualTypeOf<never>()
+test('the machine context holds metadata only: the one string is the grant id, an identity that opens nothing', () => {
+  type StringFields = {
+    [K in keyof SessionContext]: Extract<SessionContext[K], string> extends never ? never : K
+  }[keyof SessionContext]
+  expectTypeOf<StringFields>().toEqualTypeOf<'grant'>()
+})
+
+test('send is typed by the response of the client that performs the request', () => {
+  const answer = session.send(async (token: string) => ({ status: 200, headers: { etag: 'x' }, data: token.length }), {
+    url: 'https://api.example.com/x',
+  })
+  expectTypeOf(answer).toEqualTypeOf<Promise<{ status: number; headers: { etag: string }; data: number }>>()
+  expectTypeOf(session.getAccessToken({ minValidity: 30_000 })).toEqualTypeOf<Promise<string>>()
 })
 
 test('type guards narrow unknown errors', () => {
