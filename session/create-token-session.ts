@@ -111,6 +111,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     fetch: authorizedFetch({ adapter: fetchAdapter(options.fetch), origins, baseUrl, authorize, assertOpen, isTokenRejected }),
     send: authorizedSend(origins, baseUrl, authorize),
     getAccessToken: ({ signal, minValidity = 0 } = {}) => accessToken(minValidity, signal),
+    allowsOrigin: (url) => URL.canParse(url, baseUrl) && origins.has(new URL(url, baseUrl).origin),
     async signIn(tokens) {
       assertOpen()
       await lifecycle.signIn(tokens)

@@ -136,6 +136,8 @@ export interface TokenSession {
    * and owns keeping it off other origins and out of logs and URLs it shares.
    */
   readonly getAccessToken: (options?: { signal?: AbortSignal; minValidity?: number }) => Promise<string>
+  /** Whether `url`'s origin is one the token may go to (`allowedOrigins`): for clients that decide before `send`. */
+  readonly allowsOrigin: (url: string | URL) => boolean
   /**
    * Starts a new grant with the token response from your login: this session
    * and every sibling of its scope follow it. Requests parked for an older

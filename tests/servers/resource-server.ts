@@ -32,6 +32,8 @@ export interface ResourceServer {
   /** `http://127.0.0.1:PORT` */
   origin: string
   counts: ResourceServerCounts
+  /** Every body `POST /echo` received, with its `content-type`, whatever the answer: both sends of a replayed request. */
+  echoes: Array<{ contentType: string | undefined; body: string }>
   resetCounts(): void
   close(): Promise<void>
 }
@@ -61,6 +63,7 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
   await keys.reload()
 
   const counts = zeroCounts()
+  const echoes: ResourceServer['echoes'] = []
   let dataCalls = 0
   const pending = new Set<NodeJS.Timeout>()
   const routes: Record<string, Route> = {
@@ -101,6 +104,7 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     // Read the body before answering, whatever the outcome, so keep-alive connections stay clean.
     const body = await readBody(request)
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    if (url.pathname === '/echo') echoes.push({ contentType: request.headers['content-type'], body })
     const route = routes[`${request.method ?? 'GET'} ${url.pathname}`]
     if (route === undefined) return send(404, 'not found', { 'content-type': 'text/plain' })
 
@@ -134,7 +138,11 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     url: origin,
     origin,
     counts,
-    resetCounts: () => void Object.assign(counts, zeroCounts()),
+    echoes,
+    resetCounts: () => {
+      Object.assign(counts, zeroCounts())
+      echoes.length = 0
+    },
     async close() {
       for (const timer of pending) clearTimeout(timer)
       pending.clear()
