@@ -40,7 +40,7 @@ export { redisBroadcast } from './adapters/redis-broadcast.js'
 export type { RedisBroadcastOptions } from './adapters/redis-broadcast.js'
 export { redisStorage } from './adapters/redis-storage.js'
 export type { RedisStorageOptions } from './adapters/redis-storage.js'
-export type { RedisLike, RedisSubscriberLike } from './adapters/redis-like.js'
+export type { IoRedisLike, IoRedisSubscriberLike, RedisClient, RedisLike, RedisSubscriberLike } from './adapters/redis-like.js'
 export type { FetchAdapter, OutgoingRequest } from './adapters/fetch.js'
 
 export * from './machines/index.js'

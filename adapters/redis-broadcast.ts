@@ -1,15 +1,22 @@
 import type { Broadcast } from '../machines/ports.js'
-import type { RedisLike, RedisSubscriberLike } from './redis-like.js'
+import {
+  redisCommands,
+  subscribeTo,
+  type IoRedisLike,
+  type IoRedisSubscriberLike,
+  type RedisLike,
+  type RedisSubscriberLike,
+} from './redis-like.js'
 
 export interface RedisBroadcastOptions {
-  /** A connected client that publishes; it may be shared with other work. */
-  publisher: Pick<RedisLike, 'publish'>
+  /** A connected client that publishes, node-redis or ioredis; it may be shared with other work. */
+  publisher: Pick<RedisLike, 'publish'> | Pick<IoRedisLike, 'publish' | 'status'>
   /**
    * A connected client dedicated to subscribing (node-redis:
    * `publisher.duplicate()`): a subscribed connection can send no other command.
    * One may serve several `redisBroadcast`s.
    */
-  subscriber: RedisSubscriberLike
+  subscriber: RedisSubscriberLike | IoRedisSubscriberLike
   /**
    * The pub/sub channel. Messages carry their scope, so sessions of many
    * users and grants may share one channel; one per app keeps the traffic each
@@ -44,8 +51,9 @@ export interface RedisBroadcastOptions {
 export function redisBroadcast(options: RedisBroadcastOptions): Broadcast {
   const { publisher, subscriber, channel = 'trm:broadcast', onError = console.error } = options
   const id = crypto.randomUUID()
+  const redis = redisCommands(publisher)
   const listeners = new Set<(message: unknown) => void>()
-  let subscribed: Promise<unknown> | undefined
+  let subscribed: Promise<(() => Promise<unknown>) | undefined> | undefined
 
   const onMessage = (text: string) => {
     let envelope: unknown
@@ -62,22 +70,23 @@ export function redisBroadcast(options: RedisBroadcastOptions): Broadcast {
 
   return {
     publish: async (message) => {
-      await publisher.publish(channel, JSON.stringify({ from: id, message }))
+      await redis.publish(channel, JSON.stringify({ from: id, message }))
     },
     subscribe(listener) {
       listeners.add(listener)
       // Subscribe on first use, not at creation: the connection may still be opening then.
-      subscribed ??= subscriber.subscribe(channel, onMessage).catch((error: unknown) => {
+      subscribed ??= subscribeTo(subscriber, channel, onMessage).catch((error: unknown) => {
         subscribed = undefined
         onError(error)
+        return undefined
       })
       return () => void listeners.delete(listener)
     },
     async close() {
       listeners.clear()
-      if (subscribed === undefined) return
+      const unsubscribe = await subscribed
       subscribed = undefined
-      await subscriber.unsubscribe(channel, onMessage)
+      await unsubscribe?.()
     },
   }
 }

@@ -1,10 +1,10 @@
 import { ConfigurationError, LockTimeoutError } from '../machines/errors.js'
 import type { Lock } from '../machines/ports.js'
-import type { RedisLike } from './redis-like.js'
+import { redisCommands, type IoRedisLike, type RedisLike } from './redis-like.js'
 
 export interface RedisLockOptions {
-  /** A connected client (node-redis, or a shim of the same shape); shared with other work is fine. */
-  client: Pick<RedisLike, 'eval'>
+  /** A connected client, node-redis or ioredis; shared with other work is fine. */
+  client: Pick<RedisLike, 'eval'> | Pick<IoRedisLike, 'eval' | 'status'>
   /**
    * Prepended to every lock name to form the Redis key.
    * @default 'trm:lock:'
@@ -52,14 +52,15 @@ export function redisLock(options: RedisLockOptions): Lock {
   if (!(Number.isSafeInteger(leaseMs) && leaseMs > 0))
     throw new ConfigurationError('redisLock: `leaseMs` must be a positive whole number.')
   if (!(retryDelayMs > 0)) throw new ConfigurationError('redisLock: `retryDelayMs` must be positive.')
+  const redis = redisCommands(client)
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-  const release = (key: string, owner: string) => client.eval(RELEASE, { keys: [key], arguments: [owner] })
+  const release = (key: string, owner: string) => redis.eval(RELEASE, [key], [owner])
 
   /** Resolves when the lock was won: the time its SET was sent, from which the lease surely runs. */
   async function acquire(key: string, owner: string, deadline: number): Promise<number | undefined> {
     for (;;) {
       const sentAt = performance.now()
-      const attempt = client.eval(ACQUIRE, { keys: [key], arguments: [owner, String(leaseMs)] })
+      const attempt = redis.eval(ACQUIRE, [key], [owner, String(leaseMs)])
       // Bounded even if Redis stalls: give up at the deadline (the last attempt gets one retry delay), and free
       // the lock should that late SET still win.
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -100,7 +101,7 @@ export function redisLock(options: RedisLockOptions): Lock {
       const scheduleRenewal = () => {
         renewal = setTimeout(() => {
           const sentAt = performance.now()
-          client.eval(RENEW, { keys: [key], arguments: [owner, String(leaseMs)] }).then(
+          redis.eval(RENEW, [key], [owner, String(leaseMs)]).then(
             (renewed) => {
               if (settled || held.signal.aborted) return
               if (renewed !== 1) return lose('was lost (its lease expired or the key was deleted)')

@@ -1,10 +1,10 @@
 import { ConfigurationError } from '../machines/errors.js'
 import type { TokenStorage } from '../machines/ports.js'
-import type { RedisLike } from './redis-like.js'
+import { redisCommands, type IoRedisLike, type RedisLike } from './redis-like.js'
 
 export interface RedisStorageOptions {
-  /** A connected client (node-redis, or a shim of the same shape). */
-  client: Pick<RedisLike, 'get' | 'set' | 'del'>
+  /** A connected client, node-redis or ioredis. */
+  client: Pick<RedisLike, 'get' | 'set' | 'del'> | Pick<IoRedisLike, 'get' | 'set' | 'del' | 'status'>
   /**
    * The one key this session lives under: namespace it per user and
    * authorization server, e.g. `trm:session:${userId}`.
@@ -35,10 +35,11 @@ export function redisStorage(options: RedisStorageOptions): TokenStorage {
   if (ttlSeconds !== undefined && !(Number.isSafeInteger(ttlSeconds) && ttlSeconds > 0)) {
     throw new ConfigurationError('redisStorage: `ttlSeconds` must be a positive whole number of seconds.')
   }
+  const redis = redisCommands(client)
   return {
     scope: `redis:${key}`,
     async load() {
-      const text = await client.get(key)
+      const text = await redis.get(key)
       if (typeof text !== 'string') return null
       try {
         return JSON.parse(text) as unknown
@@ -48,12 +49,10 @@ export function redisStorage(options: RedisStorageOptions): TokenStorage {
     },
     async save(tokens) {
       const json = JSON.stringify(tokens)
-      await (ttlSeconds === undefined
-        ? client.set(key, json)
-        : client.set(key, json, { expiration: { type: 'EX', value: ttlSeconds } }))
+      await redis.set(key, json, ttlSeconds)
     },
     async clear() {
-      await client.del(key)
+      await redis.del(key)
     },
   }
 }

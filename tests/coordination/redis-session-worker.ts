@@ -6,12 +6,14 @@ import { redisBroadcast } from '../../adapters/redis-broadcast.js'
 import { redisLock } from '../../adapters/redis-lock.js'
 import { redisStorage } from '../../adapters/redis-storage.js'
 import { createTokenSession } from '../../session/create-token-session.js'
+import { connectRedis, type RedisClientKind } from './redis-clients.js'
 
-const [redisUrl, tokenUrl, apiOrigin, id] = process.argv.slice(2)
+const [redisUrl, tokenUrl, apiOrigin, id, kind = 'node-redis'] = process.argv.slice(2)
 if (!redisUrl || !tokenUrl || !apiOrigin || !id)
-  throw new Error('usage: redis-session-worker.ts <redis> <token url> <api origin> <id>')
-const client = await createClient({ url: redisUrl }).connect()
-const subscriber = await createClient({ url: redisUrl }).connect()
+  throw new Error('usage: redis-session-worker.ts <redis> <token url> <api origin> <id> [node-redis|ioredis]')
+// The session's connections are of the client under test; the test's own signals go over node-redis.
+const { client, subscriber, close } = await connectRedis(kind as RedisClientKind, redisUrl)
+const control = await createClient({ url: redisUrl }).connect()
 const broadcast = redisBroadcast({ publisher: client, subscriber, channel: 'trm:test' })
 
 const session = createTokenSession({
@@ -26,8 +28,8 @@ await new Promise<void>((resolve) => {
   check()
 })
 
-await client.rPush('workers:ready', id)
-await client.blPop('workers:go', 15)
+await control.rPush('workers:ready', id)
+await control.blPop('workers:go', 15)
 
 const statuses = await Promise.all(
   Array.from({ length: 10 }, (_, i) =>
@@ -37,7 +39,8 @@ const statuses = await Promise.all(
     ),
   ),
 )
-await client.rPush('results', JSON.stringify({ id, statuses, generation: session.actor.getSnapshot().context.generation }))
+await control.rPush('results', JSON.stringify({ id, statuses, generation: session.actor.getSnapshot().context.generation }))
+session.dispose()
 await broadcast.close()
-await Promise.all([client.close(), subscriber.close()])
+await Promise.all([close(), control.close()])
 process.exit(0)

@@ -6,13 +6,15 @@ import { redisBroadcast } from '../../adapters/redis-broadcast.js'
 import { redisLock } from '../../adapters/redis-lock.js'
 import { redisStorage } from '../../adapters/redis-storage.js'
 import { createTokenSession, type TokenSession } from '../../session/create-token-session.js'
+import { connectRedis, type RedisClientKind } from './redis-clients.js'
 
-const [redisUrl, tokenUrl, apiOrigin, id] = process.argv.slice(2)
+const [redisUrl, tokenUrl, apiOrigin, id, kind = 'node-redis'] = process.argv.slice(2)
 if (!redisUrl || !tokenUrl || !apiOrigin || !id)
-  throw new Error('usage: redis-two-users-worker.ts <redis> <token url> <api origin> <id>')
-const client = await createClient({ url: redisUrl }).connect()
+  throw new Error('usage: redis-two-users-worker.ts <redis> <token url> <api origin> <id> [node-redis|ioredis]')
+// The sessions' connections are of the client under test; the test's commands come over node-redis.
+const { client, subscriber, close } = await connectRedis(kind as RedisClientKind, redisUrl)
+const control = await createClient({ url: redisUrl }).connect()
 const commands = await createClient({ url: redisUrl }).connect()
-const subscriber = await createClient({ url: redisUrl }).connect()
 // The default channel, 'trm:broadcast', shared by both users: messages carry their scope.
 const broadcast = redisBroadcast({ publisher: client, subscriber })
 const lock = redisLock({ client, leaseMs: 5_000, retryDelayMs: 5 })
@@ -32,7 +34,7 @@ await new Promise<void>((resolve) => {
   const check = () => (active() ? resolve() : setTimeout(check, 5))
   check()
 })
-await client.rPush('workers:ready', id)
+await control.rPush('workers:ready', id)
 
 for (;;) {
   const popped = await commands.blPop(`commands:${id}`, 30)
@@ -53,13 +55,13 @@ for (;;) {
         )
       }),
     )
-    await client.rPush(`results:${round}`, JSON.stringify({ id, statuses }))
+    await control.rPush(`results:${round}`, JSON.stringify({ id, statuses }))
   } else if (command.startsWith('signOut:')) {
     await sessions[command.slice('signOut:'.length)]?.signOut()
-    await client.rPush('signedOut', id)
+    await control.rPush('signedOut', id)
   }
 }
 for (const session of Object.values(sessions)) session.dispose()
 await broadcast.close()
-await Promise.all([client.close(), commands.close(), subscriber.close()])
+await Promise.all([close(), control.close(), commands.close()])
 process.exit(0)

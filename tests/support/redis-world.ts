@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createClient, type RedisClientType } from 'redis'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { startFakeApi, type FakeApi } from './fake-api.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
 
@@ -11,21 +11,27 @@ export interface RedisWorld {
   api: FakeApi
 }
 
-/** Starts the world before the suite (installing redis-server first if it must) and stops it after. */
+/**
+ * Starts redis-server before the suite (installing it first if it must) and
+ * stops it after; each test gets an empty Redis, a connected client and a
+ * fresh API.
+ */
 export function useRedisWorld(): RedisWorld {
   const world = {} as RedisWorld
   beforeAll(async () => {
     world.server = await startRedisServer()
+  }, 300_000)
+  beforeEach(async () => {
     world.client = createClient({ url: world.server.url })
     await world.client.connect()
     await world.client.flushAll()
     world.api = await startFakeApi()
-  }, 300_000)
-  afterAll(async () => {
+  })
+  afterEach(async () => {
     await world.client?.close()
     await world.api?.close()
-    await world.server?.stop()
   })
+  afterAll(() => world.server?.stop())
   return world
 }
 
