@@ -81,7 +81,8 @@ export function redisCommands(client: Partial<RedisClient>): RedisCommands {
   const node = client as RedisLike
   return {
     get: (key) => node.get(key),
-    set: (key, value, ttl) => (ttl === undefined ? node.set(key, value) : node.set(key, value, { expiration: { type: 'EX', value: ttl } })),
+    set: (key, value, ttl) =>
+      ttl === undefined ? node.set(key, value) : node.set(key, value, { expiration: { type: 'EX', value: ttl } }),
     del: (key) => node.del(key),
     eval: (script, keys, args) => node.eval(script, { keys, arguments: args }),
     publish: (channel, message) => node.publish(channel, message),

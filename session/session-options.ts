@@ -131,9 +131,11 @@ export interface TokenSession {
    * An access token valid now and for at least `minValidity` ms, for what is
    * not a request through the session: WebSocket and EventSource URLs,
    * SignalR's `accessTokenFactory`, gRPC-web metadata. It joins the refresh in
-   * flight, or starts one, single-flight with everything else. This is the
-   * escape hatch from the allowlist: the caller decides where the token goes,
-   * and owns keeping it off other origins and out of logs and URLs it shares.
+   * flight, or starts one, single-flight with everything else. As for
+   * requests, a token is renewed no sooner than `refresh.minInterval` after
+   * it arrived. This is the escape hatch from the allowlist: the caller
+   * decides where the token goes, and owns keeping it off other origins and
+   * out of logs and URLs it shares.
    */
   readonly getAccessToken: (options?: { signal?: AbortSignal; minValidity?: number }) => Promise<string>
   /** Whether `url`'s origin is one the token may go to (`allowedOrigins`): for clients that decide before `send`. */
