@@ -11,7 +11,7 @@ beforeAll(async () => {
 })
 afterAll(() => sockets?.close())
 
-/** Opens the socket with a token good for the next half second; resolves once the server has accepted it. */
+/** Opens the socket with the given token; resolves once the server has accepted it. */
 async function connect(token: string): Promise<WebSocket> {
   const ws = new WebSocket(`${sockets.url}/live?access_token=${encodeURIComponent(token)}`)
   await new Promise<void>((resolve, reject) => {
@@ -37,13 +37,17 @@ test('a WebSocket reconnects across 3 expiries with getAccessToken(): one refres
     }
   })()
 
-  let ws = await connect(await session.getAccessToken({ minValidity: 500 }))
+  // The token's `exp` claim is whole seconds (floor(iat) + 2), so the server's
+  // expiry can come up to a second before the one the client knows from
+  // `expires_in` (RFC 6749 §5.1). Asking for 1.5 s of validity covers that gap.
+  const minValidity = 1500
+  let ws = await connect(await session.getAccessToken({ minValidity }))
   while (closes.length < 3) {
     const code = await new Promise<number>((resolve) => ws.once('close', resolve))
     closes.push(code)
     // The server closed it because its token expired: come back with a token that is good now.
     reconnects++
-    ws = await connect(await session.getAccessToken({ minValidity: 500 }))
+    ws = await connect(await session.getAccessToken({ minValidity }))
   }
   const echoed = await new Promise<string>((resolve) => {
     ws.once('message', (data) => resolve((data as Buffer).toString('utf8')))
