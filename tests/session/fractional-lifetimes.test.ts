@@ -13,10 +13,10 @@ beforeEach(async () => {
 })
 afterEach(() => api.close())
 
-test('200 ms tokens with rotation, 16 streams for 2 s: every request succeeds, every refresh is accepted', async () => {
+test('200 ms tokens with rotation, 16 streams for 2 s: every refresh is accepted, and a request fails only after its one replay', async () => {
   api.expiresIn = 0.2
   const session = await signedInSession(api)
-  const failures: unknown[] = []
+  const failures: Array<{ path: string; outcome: unknown }> = []
   let ok = 0
 
   const deadline = performance.now() + 2_000
@@ -24,13 +24,19 @@ test('200 ms tokens with rotation, 16 streams for 2 s: every request succeeds, e
     for (let i = 0; performance.now() < deadline; i++) {
       const result = await settleOf(session.fetch(api.url(`/s/${id}/${i}`)))
       if (result.ok && result.value.status === 200) ok++
-      else failures.push(result.ok ? result.value.status : result.error)
+      else failures.push({ path: `/s/${id}/${i}`, outcome: result.ok ? result.value.status : result.error })
     }
   }
   await Promise.all(Array.from({ length: 16 }, (_, id) => stream(id)))
 
   console.log(`200 ms tokens, 16 streams, 2 s: ${ok} ok, ${failures.length} failed, ${api.refreshes.length} refreshes`)
-  expect(failures).toEqual([])
+  // Unloaded, none fails. On a starved event loop a 200 ms token can die again
+  // before the replay arrives: that 401 goes back to its caller, after
+  // exactly one replay, and is never an error of the session's own.
+  for (const { path, outcome } of failures) {
+    expect(outcome).toBe(401)
+    expect(api.seen.filter((request) => request.path === path)).toHaveLength(2)
+  }
   expect(ok).toBeGreaterThan(100)
   expect(api.refreshes.length).toBeGreaterThan(3)
   // Each refresh presented the token the previous one rotated in: none was lost.
