@@ -10,6 +10,8 @@ export type { SendOptions, SessionRequestInit } from './session/session-options.
 export { bearerChallenge, graphqlUnauthenticated, statusCodes } from './session/token-rejection.js'
 export type { TokenRejection } from './session/token-rejection.js'
 export type { SessionWarning, SessionWarningCode } from './session/warnings.js'
+export { sessionStatus } from './session/session-status.js'
+export type { SessionStatus } from './session/session-status.js'
 export type { CoordinationOptions } from './session/coordination.js'
 export type { RefreshOptions } from './session/refresh-timing.js'
 

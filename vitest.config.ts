@@ -23,7 +23,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'real',
-          include: ['tests/integration/**/*.test.ts', 'tests/coordination/**/*.test.ts'],
+          include: ['tests/integration/**/*.test.ts', 'tests/coordination/**/*.test.ts', 'tests/frameworks/**/*.test.ts'],
           sequence: { groupOrder: 2 },
           // One file at a time: real token lifetimes, Chromium and Redis children must not starve each other.
           fileParallelism: false,

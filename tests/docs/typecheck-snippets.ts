@@ -25,6 +25,8 @@ const given: Record<string, string> = {
   refresh: '() => Promise<void>',
   response: 'Response',
   client: "import('redis').RedisClientType",
+  tokenEndpoint: "import('./index.js').TokenEndpoint",
+  App: '() => null',
 }
 
 /** Packages a snippet may use as if it imported them, the way the docs around it say to. */
@@ -34,6 +36,8 @@ const packages: Record<string, string> = {
   axios: "import axios from 'axios'",
   ky: "import ky from 'ky'",
   createOpenApiClient: "import createOpenApiClient from 'openapi-fetch'",
+  createRoot: "import { createRoot } from 'react-dom/client'",
+  createApp: "import { createApp } from 'vue'",
 }
 
 const mentions = (code: string, name: string) => new RegExp(`\\b${name}\\b`).test(code)
@@ -72,7 +76,8 @@ export function typecheck(snippets: Snippet[]): string[] {
     },
   )
   if (config === undefined) throw new Error('tsconfig.json could not be read')
-  const virtual = new Map(snippets.map((snippet, i) => [join(root, `__snippet_${i}.ts`), moduleFor(snippet)]))
+  // .tsx, so that React examples may use JSX; nothing else in the snippets reads differently as TSX.
+  const virtual = new Map(snippets.map((snippet, i) => [join(root, `__snippet_${i}.tsx`), moduleFor(snippet)]))
   const host = ts.createCompilerHost(config.options)
   const readFile = host.readFile.bind(host)
   const fileExists = host.fileExists.bind(host)
@@ -83,7 +88,8 @@ export function typecheck(snippets: Snippet[]): string[] {
     const text = virtual.get(name)
     return text === undefined ? getSourceFile(name, language) : ts.createSourceFile(name, text, language)
   }
-  const program = ts.createProgram([...virtual.keys()], { ...config.options, noEmit: true }, host)
+  const options = { ...config.options, noEmit: true, jsx: ts.JsxEmit.ReactJSX }
+  const program = ts.createProgram([...virtual.keys()], options, host)
   return ts
     .getPreEmitDiagnostics(program)
     .filter((diagnostic) => diagnostic.file !== undefined && virtual.has(diagnostic.file.fileName))

@@ -12,6 +12,12 @@ export interface ResourceServerOptions {
   jwksUri: string
   /** Expected `aud` of access tokens: the resource indicator the tokens were issued for. */
   audience: string
+  /**
+   * Answers cross-origin requests (CORS) from loopback pages, as a real API does for its SPA:
+   * `Authorization` may be sent, `WWW-Authenticate` may be read (the session needs the challenge).
+   * @default false
+   */
+  cors?: boolean
 }
 
 /** Exact counts of responses by outcome, since start or `resetCounts()`. */
@@ -41,6 +47,8 @@ export interface ResourceServer {
 const REALM = 'api'
 const READ_SCOPE = 'api:read'
 const ADMIN_SCOPE = 'api:admin'
+const ITEMS = ['Invoices', 'Orders', 'Shipments']
+const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/
 
 type Send = (status: number, body: string, headers?: Record<string, string>) => void
 type Route = (request: { url: URL; body: string; token: JWTPayload }, send: Send) => void
@@ -48,6 +56,7 @@ type Route = (request: { url: URL; body: string; token: JWTPayload }, send: Send
 /**
  * Starts the API. Every route needs a valid access token with scope `api:read`:
  * - `GET /data` → 200 `{ ok: true, sub, n }`, n counting successful calls from 1
+ * - `GET /items` → 200 `{ sub, n, items: [{ id, name }] }`, the list the framework examples show
  * - `GET /admin` → 403 insufficient_scope (needs `api:admin`, which no token carries)
  * - `POST /echo` → 200 with the request body as text, to check body replay after a refresh
  * - `GET /redirect-away?to=URL` → 302 to URL, to check a token does not follow to another origin
@@ -70,6 +79,11 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
     'GET /data': ({ token }, send) => {
       dataCalls += 1
       send(200, JSON.stringify({ ok: true, sub: token.sub, n: dataCalls }), { 'content-type': 'application/json' })
+    },
+    'GET /items': ({ token }, send) => {
+      dataCalls += 1
+      const items = ITEMS.map((name, index) => ({ id: index + 1, name }))
+      send(200, JSON.stringify({ sub: token.sub, n: dataCalls, items }), { 'content-type': 'application/json' })
     },
     'GET /admin': ({ token }, send) => {
       // RFC 6750 §3.1: a valid token that lacks scope is a 403, which must not trigger a refresh.
@@ -94,6 +108,21 @@ export async function startResourceServer(options: ResourceServerOptions): Promi
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const origin = request.headers.origin
+    if (options.cors === true && origin !== undefined && LOOPBACK_ORIGIN.test(origin)) {
+      response.setHeader('access-control-allow-origin', origin)
+      response.setHeader('access-control-expose-headers', 'WWW-Authenticate')
+      response.setHeader('vary', 'Origin')
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': 'Authorization, Content-Type',
+          'access-control-max-age': '600',
+        })
+        response.end()
+        return
+      }
+    }
     counts.requests += 1
     const send: Send = (status, body, headers = {}) => {
       if (status < 400) counts.ok += 1

@@ -6,7 +6,7 @@ import { ensureSystemProgram } from './redis-server.js'
 /** Debian's Chromium (package `chromium`): never a browser that Playwright downloads. */
 export const CHROMIUM = '/usr/bin/chromium'
 
-const ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -72,7 +72,7 @@ export async function startBrowserHarness(options: BrowserHarnessOptions): Promi
       response.end('<!doctype html><title>coordination</title><script src="/bundle.js"></script>')
     }
   })
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
   const context = await browser.newContext()
   return {
     origin: server.origin,
