@@ -78,11 +78,11 @@ export function describeExample(name: ExampleName, expectations: { strictMode?: 
   beforeAll(async () => {
     await ensureSystemProgram('chromium', 'chromium')
     outDir = await mkdtemp(join(tmpdir(), `trm-example-${name}-`))
-    const buildMs = await buildExample(name, outDir)
+    const { ms: buildMs, page } = await buildExample(name, outDir)
     as = await startAuthorizationServer({ accessTokenTtlSeconds: 2 })
     api = await startResourceServer({ issuer: as.issuer, jwksUri: as.jwksUri, audience: as.resource, cors: true })
     // Reactive renewal, so that each expiry is one moment the test can count; 2 s tokens renew sooner than the default 5 s minimum.
-    host = await startExampleHost({ dir: outDir, as, api, config: { refresh: { proactive: false, minInterval: 500 } } })
+    host = await startExampleHost({ dir: page, as, api, config: { refresh: { proactive: false, minInterval: 500 } } })
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
     console.log(`${name} example: built in ${Math.round(buildMs)} ms`)
   }, 300_000)

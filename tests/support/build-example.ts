@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export type ExampleName = 'react' | 'vue' | 'svelte' | 'angular'
@@ -8,7 +9,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 /** What each example is built with: its framework's usual toolchain, run as the CLI a user would run. */
 function buildCommand(name: ExampleName, outDir: string): { args: string[]; env: Record<string, string> } {
   if (name === 'angular') {
-    return { args: [`${root}examples/frameworks/angular/build.ts`, outDir], env: {} }
+    return { args: [`${root}examples/frameworks/angular-build.ts`, outDir], env: {} }
   }
   const dir = `${root}examples/frameworks/${name}`
   return {
@@ -29,8 +30,8 @@ function buildCommand(name: ExampleName, outDir: string): { args: string[]; env:
   }
 }
 
-/** Builds an example into `outDir`; resolves how long it took, rejects with the toolchain's output. */
-export async function buildExample(name: ExampleName, outDir: string): Promise<number> {
+/** Builds an example into `outDir`; resolves how long it took and the folder to serve, rejects with the toolchain's output. */
+export async function buildExample(name: ExampleName, outDir: string): Promise<{ ms: number; page: string }> {
   const { args, env } = buildCommand(name, outDir)
   const started = performance.now()
   const execArgv = name === 'angular' ? ['--import', 'tsx'] : []
@@ -47,5 +48,6 @@ export async function buildExample(name: ExampleName, outDir: string): Promise<n
     child.once('close', resolve)
   })
   if (code !== 0) throw new Error(`building the ${name} example failed (exit ${code}):\n${output}`)
-  return performance.now() - started
+  // Angular's builder puts the browser's files one level down, beside its server output.
+  return { ms: performance.now() - started, page: name === 'angular' ? join(outDir, 'browser') : outDir }
 }

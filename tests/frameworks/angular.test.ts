@@ -1,0 +1,3 @@
+import { describeExample } from './example-suite.js'
+
+describeExample('angular')
