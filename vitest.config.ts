@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['tests/{adapters,session,docs,servers}/**/*.test.ts'],
+          include: ['tests/{adapters,session,docs,servers,integrations}/**/*.test.ts'],
           typecheck: { enabled: true, include: ['tests/types/**/*.test-d.ts'] },
           sequence: { groupOrder: 0 },
         },

@@ -28,7 +28,16 @@ const MAIN: EntryLine = { exportPath: '.' }
 const TYPICAL: EntryLine = { exportPath: '.', names: ['createTokenSession', 'oauth2TokenEndpoint'] }
 
 /** The size table, one line per entry: a new subpath export is one more line here. */
-const ENTRIES: EntryLine[] = [MAIN, { exportPath: './machine' }, TYPICAL, { exportPath: './axios', peers: ['axios'] }]
+const ENTRIES: EntryLine[] = [
+  MAIN,
+  { exportPath: './machine' },
+  TYPICAL,
+  { exportPath: './axios', peers: ['axios'] },
+  { exportPath: './react', peers: ['react'] },
+  { exportPath: './vue', peers: ['vue'] },
+  { exportPath: './svelte' },
+  { exportPath: './angular', peers: ['@angular/core', '@angular/common', 'rxjs'] },
+]
 
 /** Peers, bundled with their dependencies, for scale. */
 const PEER_BUNDLES = [
