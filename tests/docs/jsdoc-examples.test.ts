@@ -1,3 +1,5 @@
+// Angular's npm packages are partially compiled: importing integrations/angular.ts in Node needs the JIT compiler.
+import '@angular/compiler'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'

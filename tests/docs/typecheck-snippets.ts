@@ -27,6 +27,7 @@ const given: Record<string, string> = {
   client: "import('redis').RedisClientType",
   tokenEndpoint: "import('./index.js').TokenEndpoint",
   App: '() => null',
+  AppComponent: "import('@angular/core').Type<unknown>",
 }
 
 /** Packages a snippet may use as if it imported them, the way the docs around it say to. */
@@ -38,6 +39,9 @@ const packages: Record<string, string> = {
   createOpenApiClient: "import createOpenApiClient from 'openapi-fetch'",
   createRoot: "import { createRoot } from 'react-dom/client'",
   createApp: "import { createApp } from 'vue'",
+  bootstrapApplication: "import { bootstrapApplication } from '@angular/platform-browser'",
+  provideHttpClient: "import { provideHttpClient } from '@angular/common/http'",
+  withInterceptors: "import { withInterceptors } from '@angular/common/http'",
 }
 
 const mentions = (code: string, name: string) => new RegExp(`\\b${name}\\b`).test(code)
