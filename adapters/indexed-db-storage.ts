@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../machines/errors.js'
 import type { LedgerEntry, LedgerStorage, StoredTokens, TokenStorage } from '../machines/ports.js'
+import { objectStoreRunner } from './indexed-db-store.js'
 
 export interface IndexedDbStorageOptions {
   /**
@@ -17,13 +18,6 @@ export interface IndexedDbStorageOptions {
 
 const STORE = 'sessions'
 const KEY = 'session'
-
-function settle<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result)
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'))
-  })
-}
 
 /**
  * Keeps the session in IndexedDB, shared by the tabs of an origin. Unlike
@@ -46,36 +40,7 @@ export function indexedDbStorage(options: IndexedDbStorageOptions = {}): TokenSt
     throw new ConfigurationError('indexedDbStorage() needs IndexedDB, which this environment lacks; pass `indexedDB`.')
   }
   const name = options.name ?? 'token-refresh-machine'
-  let opening: Promise<IDBDatabase> | undefined
-
-  const open = (): Promise<IDBDatabase> => {
-    const request = factory.open(name, 1)
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE)
-    return settle(request).then((db) => {
-      // Step aside when another tab deletes or upgrades the database; the next call reopens.
-      db.onversionchange = () => {
-        db.close()
-        opening = undefined
-      }
-      db.onclose = () => (opening = undefined)
-      return db
-    })
-  }
-
-  async function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-    opening ??= open().catch((error: unknown) => {
-      opening = undefined
-      throw error
-    })
-    const transaction = (await opening).transaction(STORE, mode)
-    // Resolve on commit, not on the request's success: only a committed write is visible to other tabs.
-    const committed = new Promise<void>((resolve, reject) => {
-      transaction.oncomplete = () => resolve()
-      transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'))
-    })
-    const [result] = await Promise.all([settle(act(transaction.objectStore(STORE))), committed])
-    return result
-  }
+  const run = objectStoreRunner(factory, name, STORE)
 
   return {
     scope: `indexedDB:${name}`,

@@ -33,6 +33,7 @@ const ENTRIES: EntryLine[] = [
   { exportPath: './machine' },
   TYPICAL,
   { exportPath: './axios', peers: ['axios'] },
+  { exportPath: './dpop' },
   { exportPath: './react', peers: ['react'] },
   { exportPath: './vue', peers: ['vue'] },
   { exportPath: './svelte' },
