@@ -10,7 +10,7 @@ export interface OutgoingRequest {
   readonly signal: AbortSignal | undefined
   /** False when the body is a one-shot stream that a replay could only send partially. */
   readonly replayable: boolean
-  /** Sends with `Authorization: Bearer <accessToken>` (RFC 6750 §2.1). */
+  /** Sends with `Authorization: Bearer <accessToken>` (RFC 6750 §2.1), or `DPoP <accessToken>` (RFC 9449 §7.1). */
   readonly sendWithToken: (accessToken: string) => Promise<Response>
   /** Sends exactly what the caller gave, untouched. */
   readonly sendUntouched: () => Promise<Response>
@@ -29,23 +29,21 @@ function isStream(body: unknown): boolean {
   )
 }
 
-const bearer = (accessToken: string) => `Bearer ${accessToken}`
-
 /**
  * The caller's headers plus ours. A plain object (the common case) is copied
  * as an object, without the `Headers` round trip; any `authorization` of the
  * caller's, in any case, gives way to ours.
  */
-function withAuthorization(headers: HeadersInit | undefined, accessToken: string): HeadersInit {
-  if (headers === undefined) return { authorization: bearer(accessToken) }
+function withAuthorization(headers: HeadersInit | undefined, authorization: string): HeadersInit {
+  if (headers === undefined) return { authorization }
   if (headers instanceof Headers || Array.isArray(headers)) {
     const copy = new Headers(headers)
-    copy.set('authorization', bearer(accessToken))
+    copy.set('authorization', authorization)
     return copy
   }
   const copy: Record<string, string> = {}
   for (const name in headers) if (name.toLowerCase() !== 'authorization') copy[name] = headers[name] as string
-  copy.authorization = bearer(accessToken)
+  copy.authorization = authorization
   return copy
 }
 
@@ -64,8 +62,9 @@ function withAuthorization(headers: HeadersInit | undefined, accessToken: string
  * @param fetch defaults to `globalThis.fetch`, looked up at send time so that
  * polyfills and test doubles installed later are honoured.
  */
-export function fetchAdapter(fetch?: FetchFunction): FetchAdapter {
+export function fetchAdapter(fetch?: FetchFunction, scheme: 'Bearer' | 'DPoP' = 'Bearer'): FetchAdapter {
   const send: FetchFunction = (input, init) => (fetch ?? globalThis.fetch)(input, init)
+  const credentials = (accessToken: string) => `${scheme} ${accessToken}`
 
   return {
     prepare(input, init, baseUrl) {
@@ -77,7 +76,7 @@ export function fetchAdapter(fetch?: FetchFunction): FetchAdapter {
           replayable: true,
           sendWithToken(accessToken) {
             const copy = request.clone()
-            copy.headers.set('authorization', bearer(accessToken))
+            copy.headers.set('authorization', credentials(accessToken))
             return send(copy)
           },
           sendUntouched: () => send(request),
@@ -93,8 +92,8 @@ export function fetchAdapter(fetch?: FetchFunction): FetchAdapter {
           send(
             url,
             init === undefined
-              ? { headers: withAuthorization(undefined, accessToken) }
-              : { ...init, headers: withAuthorization(init.headers, accessToken) },
+              ? { headers: withAuthorization(undefined, credentials(accessToken)) }
+              : { ...init, headers: withAuthorization(init.headers, credentials(accessToken)) },
           ),
         sendUntouched: () => send(url, init),
       }

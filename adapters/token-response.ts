@@ -16,8 +16,9 @@ export interface TokenResponseShape {
   accessToken: string
   refreshToken: string
   expiresIn: string
-  /** When set, the member must be present and say `Bearer`. */
+  /** When set, the member must say `Bearer` or `DPoP`, and be present unless `tokenTypeOptional`. */
   tokenType?: string
+  tokenTypeOptional?: boolean
   /** When unset, scope is not read at all. */
   scope?: string
 }
@@ -34,8 +35,10 @@ const OAUTH_RESPONSE: TokenResponseShape = {
 
 const TOKEN_SET: TokenResponseShape = {
   subject: 'token set',
-  expected: '{ accessToken, refreshToken?, expiresIn?, scope? }',
+  expected: '{ accessToken, refreshToken?, expiresIn?, scope?, tokenType? }',
   accessToken: 'accessToken',
+  tokenType: 'tokenType',
+  tokenTypeOptional: true,
   expiresIn: 'expiresIn',
   refreshToken: 'refreshToken',
   scope: 'scope',
@@ -105,13 +108,17 @@ export function readTokenSet(value: unknown, shape: TokenResponseShape): TokenSe
 
   if (shape.tokenType !== undefined) {
     const tokenType = member(shape.tokenType)
-    // RFC 6749 §5.1: token_type is REQUIRED and case-insensitive; only Bearer (RFC 6750) can be sent.
-    if (tokenType === undefined) throw invalid(`${shape.tokenType} is missing`)
-    if (typeof tokenType !== 'string' || !/^bearer$/i.test(tokenType)) {
-      // Only registered type names are echoed; an arbitrary value might be a misplaced token.
-      const shown =
-        typeof tokenType === 'string' && /^(?:dpop|mac|pop|n_a)$/i.test(tokenType) ? `"${tokenType}"` : describe(tokenType)
-      throw invalid(`${shape.tokenType} must be "Bearer", got ${shown}`)
+    // RFC 6749 §5.1: token_type is REQUIRED and case-insensitive. Bearer (RFC 6750) and DPoP (RFC 9449 §5) can be sent.
+    if (tokenType === undefined && !shape.tokenTypeOptional) throw invalid(`${shape.tokenType} is missing`)
+    if (tokenType !== undefined) {
+      if (typeof tokenType !== 'string' || !/^(?:bearer|dpop)$/i.test(tokenType)) {
+        // Only registered type names are echoed; an arbitrary value might be a misplaced token.
+        const shown =
+          typeof tokenType === 'string' && /^(?:mac|pop|n_a)$/i.test(tokenType) ? `"${tokenType}"` : describe(tokenType)
+        throw invalid(`${shape.tokenType} must be "Bearer" or "DPoP", got ${shown}`)
+      }
+      // Absent means Bearer, so only DPoP is kept.
+      if (/^dpop$/i.test(tokenType)) tokens.tokenType = 'DPoP'
     }
   }
 

@@ -17,6 +17,8 @@ export interface TokenSet {
   /** Lifetime in seconds, as `expires_in` (RFC 6749 §5.1). Absent when unknown. */
   expiresIn?: number
   scope?: string
+  /** `token_type` (RFC 6749 §5.1): `DPoP` for a sender-constrained token (RFC 9449 §5). Absent means `Bearer`. */
+  tokenType?: 'Bearer' | 'DPoP'
 }
 
 /**

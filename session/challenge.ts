@@ -152,7 +152,7 @@ export function parseChallenges(header: string): Challenge[] {
 /**
  * Whether a 401 blames the access token, so a refresh may help (RFC 6750 §3.1).
  *
- * - No header, no parsable Bearer challenge: `true`. Nothing says otherwise,
+ * - No header, no parsable Bearer or DPoP challenge: `true`. Nothing says otherwise,
  *   and many servers answer an expired token with a bare 401. A malformed
  *   `error` param counts as absent (see {@link parseChallenges}).
  * - A Bearer challenge without `error` (`Bearer realm="api"`): `true`.
@@ -168,7 +168,8 @@ export function parseChallenges(header: string): Challenge[] {
 export function blamesToken(wwwAuthenticate: string | null): boolean {
   if (wwwAuthenticate === null) return true
   for (const challenge of parseChallenges(wwwAuthenticate)) {
-    const error = challenge.scheme === 'bearer' ? challenge.params['error'] : undefined
+    // RFC 9449 §7.1: a DPoP challenge carries the same error codes; use_dpop_nonce is answered by the proof's own retry.
+    const error = challenge.scheme === 'bearer' || challenge.scheme === 'dpop' ? challenge.params['error'] : undefined
     // RFC 6750 §3.1: insufficient_scope and invalid_request must not trigger a refresh.
     if (error !== undefined && error !== 'invalid_token') return false
   }

@@ -1,5 +1,6 @@
 import { createActor } from 'xstate'
 import { fetchAdapter } from '../adapters/fetch.js'
+import { typedEndpoint } from './token-type.js'
 import { SessionDisposedError } from '../machines/errors.js'
 import { sessionMachine } from '../machines/session.machine.js'
 import { authorizedFetch } from './authorized-fetch.js'
@@ -41,7 +42,9 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const events = sessionEvents()
   const { warn } = events
   const resolved = resolveOptions(options, warn)
-  const { endpoint, timing, clock } = resolved
+  const { timing, clock } = resolved
+  const tokenType = options.tokenType ?? 'Bearer'
+  const endpoint = typedEndpoint(resolved.endpoint, tokenType)
   const { timeout } = timing
   const scope = scopeOf(options.coordination ?? {}, resolved.userStorage)
   const storage = guardedStorage(resolved.userStorage, scope.scope, timeout, clock, warn)
@@ -55,7 +58,7 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     announce(tokens, type)
     if (adopted(tokens)) void coordination.keepHeard(tokens.record)
   }
-  const parts = { endpoint, coordination, storage, keeper, records, clock, timeout, warn, dispatch, announce }
+  const parts = { endpoint, coordination, storage, keeper, records, clock, timeout, warn, dispatch, announce, tokenType }
 
   const lifecycle = grantLifecycle(parts)
   const runner = refreshRunner({ ...parts, ready: lifecycle.committed })
@@ -108,7 +111,14 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
   const { origins, isTokenRejected } = { ...resolved, isTokenRejected: options.isTokenRejected }
 
   return {
-    fetch: authorizedFetch({ adapter: fetchAdapter(options.fetch), origins, baseUrl, authorize, assertOpen, isTokenRejected }),
+    fetch: authorizedFetch({
+      adapter: fetchAdapter(options.fetch, tokenType),
+      origins,
+      baseUrl,
+      authorize,
+      assertOpen,
+      isTokenRejected,
+    }),
     send: authorizedSend(origins, baseUrl, authorize),
     getAccessToken: ({ signal, minValidity = 0 } = {}) => accessToken(minValidity, signal),
     allowsOrigin: (url) => URL.canParse(url, baseUrl) && origins.has(new URL(url, baseUrl).origin),

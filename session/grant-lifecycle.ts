@@ -7,6 +7,7 @@ import type { RefreshOutcome } from './refresh-runner.js'
 import type { SignInTokens } from './session-options.js'
 import type { TokenKeeper } from './token-keeper.js'
 import type { TokenRecord, TokenRecords } from './token-records.js'
+import { assertTokenType, type TokenType } from './token-type.js'
 import type { Warn } from './warnings.js'
 
 export interface LifecycleParts {
@@ -18,14 +19,18 @@ export interface LifecycleParts {
   timeout: number
   clock: Clock
   warn: Warn
+  /** What sign-in answers must be. */
+  tokenType: TokenType
   announce: (tokens: TokenRecord, type: 'session.signedIn') => void
   dispatch: (event: SessionEvent) => boolean
 }
 
-function parseSignIn(tokens: SignInTokens): TokenSet {
-  return typeof tokens === 'object' && tokens !== null && 'access_token' in tokens
-    ? parseTokenResponse(tokens)
-    : validateTokenSet(tokens)
+function parseSignIn(tokens: SignInTokens, tokenType: TokenType): TokenSet {
+  const parsed =
+    typeof tokens === 'object' && tokens !== null && 'access_token' in tokens
+      ? parseTokenResponse(tokens)
+      : validateTokenSet(tokens)
+  return assertTokenType(parsed, tokenType)
 }
 
 /**
@@ -68,7 +73,7 @@ export function grantLifecycle(parts: LifecycleParts) {
     committed: (): Promise<void> => pending?.done ?? Promise.resolve(),
 
     async signIn(tokens: SignInTokens): Promise<void> {
-      const fresh = parts.records.fromSignIn(parseSignIn(tokens))
+      const fresh = parts.records.fromSignIn(parseSignIn(tokens, parts.tokenType))
       const { grant } = fresh.record
       parts.announce(fresh, 'session.signedIn')
       const done = underLock('Sign-in', async () => {

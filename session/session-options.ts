@@ -67,6 +67,15 @@ export interface TokenSessionOptions {
    * @default RFC 6750 §3.1: a 401 whose challenge blames the token (`bearerChallenge`)
    */
   isTokenRejected?: TokenRejection
+  /**
+   * The type of access token the authorization server issues. `'DPoP'`
+   * (RFC 9449) sends `Authorization: DPoP <token>`: give the session, the
+   * token endpoint and the login a `dpopFetch` from
+   * `token-refresh-machine/dpop`, which adds the proofs. Sign-in and refresh
+   * answers of another type are refused (`INVALID_RESPONSE`).
+   * @default 'Bearer'
+   */
+  tokenType?: 'Bearer' | 'DPoP'
 }
 
 /** `fetch`'s init, plus the session's one option per request. */

@@ -22,3 +22,4 @@ export {
   type IndexedDbDpopKeysOptions,
 } from './key-store.js'
 export { dpopNonces, type DpopNonces } from './nonces.js'
+export { dpopFetch, type DpopFetchOptions } from './dpop-fetch.js'

@@ -236,7 +236,7 @@ describe('refresh outcomes', () => {
       title: 'a token_type other than Bearer',
       status: 200,
       body: { ...tokens, token_type: 'mac' },
-      cause: 'token_type must be "Bearer", got "mac"',
+      cause: 'token_type must be "Bearer" or "DPoP", got "mac"',
     },
     {
       title: 'a missing access_token',

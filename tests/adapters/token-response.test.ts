@@ -23,6 +23,7 @@ describe('parseTokenResponse', () => {
     ['a minimal Bearer response', valid, { accessToken: ACCESS }],
     ['token_type "bearer"', { ...valid, token_type: 'bearer' }, { accessToken: ACCESS }],
     ['token_type "BEARER"', { ...valid, token_type: 'BEARER' }, { accessToken: ACCESS }],
+    ['token_type "DPoP" (RFC 9449 §5)', { ...valid, token_type: 'dpop' }, { accessToken: ACCESS, tokenType: 'DPoP' }],
     ['expires_in 0', { ...valid, expires_in: 0 }, { accessToken: ACCESS, expiresIn: 0 }],
     ['expires_in 3600', { ...valid, expires_in: 3600 }, { accessToken: ACCESS, expiresIn: 3600 }],
     // RFC 6749 §5.1 says seconds, not whole seconds; a churn run met a server answering 0.2 (issue 9, finding 13).
@@ -84,10 +85,13 @@ describe('parseTokenResponse', () => {
       'access_token contains a space, control or non-ASCII character',
     ],
     ['a missing token_type', { access_token: ACCESS }, 'token_type is missing'],
-    ['token_type "mac"', { ...valid, token_type: 'mac' }, 'token_type must be "Bearer", got "mac"'],
-    ['token_type "DPoP"', { ...valid, token_type: 'DPoP' }, 'token_type must be "Bearer", got "DPoP"'],
-    ['token_type "Bearer " with a space', { ...valid, token_type: 'Bearer ' }, 'token_type must be "Bearer", got a string'],
-    ['a numeric token_type', { ...valid, token_type: 1 }, 'token_type must be "Bearer", got a number'],
+    ['token_type "mac"', { ...valid, token_type: 'mac' }, 'token_type must be "Bearer" or "DPoP", got "mac"'],
+    [
+      'token_type "Bearer " with a space',
+      { ...valid, token_type: 'Bearer ' },
+      'token_type must be "Bearer" or "DPoP", got a string',
+    ],
+    ['a numeric token_type', { ...valid, token_type: 1 }, 'token_type must be "Bearer" or "DPoP", got a number'],
     [
       'expires_in "1.5" (digits only)',
       { ...valid, expires_in: '1.5' },
@@ -150,7 +154,9 @@ describe('validateTokenSet', () => {
       { accessToken: ACCESS, refreshToken: undefined, expiresIn: undefined, scope: undefined },
       { accessToken: ACCESS },
     ],
-    ['no token_type', { accessToken: ACCESS, tokenType: 'whatever' }, { accessToken: ACCESS }],
+    ['no tokenType', { accessToken: ACCESS }, { accessToken: ACCESS }],
+    ['tokenType "Bearer", the default, left out', { accessToken: ACCESS, tokenType: 'Bearer' }, { accessToken: ACCESS }],
+    ['tokenType "DPoP" (RFC 9449 §5)', { accessToken: ACCESS, tokenType: 'DPoP' }, { accessToken: ACCESS, tokenType: 'DPoP' }],
   ])('accepts %s', (_title, value, expected) => {
     expect(validateTokenSet(value)).toStrictEqual(expected)
   })
@@ -159,6 +165,11 @@ describe('validateTokenSet', () => {
     ['null', null, 'expected an object, got null'],
     ['an array', [], 'expected an object, got an array'],
     ['snake_case members', { access_token: ACCESS }, 'accessToken is missing'],
+    [
+      'an unknown tokenType',
+      { accessToken: ACCESS, tokenType: 'whatever' },
+      'tokenType must be "Bearer" or "DPoP", got a string',
+    ],
     ['an empty accessToken', { accessToken: '' }, 'accessToken is empty'],
     ['an accessToken with a space', { accessToken: 'a b' }, 'accessToken contains a space, control or non-ASCII character'],
     [

@@ -39,6 +39,11 @@ export interface AuthorizationServerOptions {
    * @default DEFAULT_RESOURCE
    */
   resource?: string
+  /**
+   * DPoP (RFC 9449), nonces required: tokens bound to the client's key; `signIn({ fetch: dpopFetch(...) })` binds the grant.
+   * @default false
+   */
+  dpop?: boolean
 }
 
 /** Exact counts of requests the authorization server has seen. */
@@ -51,6 +56,8 @@ export interface AuthorizationServerCounts {
   authorizationCodeGrants: number
   /** Requests to the RFC 7009 revocation endpoint, whatever their outcome. */
   revocations: number
+  /** Token requests answered `400 use_dpop_nonce` (RFC 9449 §8), counted among the refresh grants that failed when they were ones. */
+  nonceChallenges: number
 }
 
 /** A running oidc-provider on 127.0.0.1 with one public client, `spa`. */
@@ -70,7 +77,7 @@ export interface AuthorizationServer {
    * `{ access_token, refresh_token, expires_in, token_type, scope, ... }`.
    * The scope defaults to `'offline_access api:read'`; without offline_access no refresh token is issued.
    */
-  signIn(options?: { scope?: string }): Promise<Record<string, unknown>>
+  signIn(options?: { scope?: string; fetch?: typeof fetch }): Promise<Record<string, unknown>>
   /** Exact counts seen by this server since start (or since resetCounts()). */
   counts: AuthorizationServerCounts
   resetCounts(): void
@@ -114,6 +121,7 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       resourceScope: RESOURCE_SCOPE,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 2,
       routes: ROUTES,
+      dpop: options.dpop === true,
     })
     provider = withoutDevInteractionsWarning(() => new Provider(issuer, configuration))
   } catch (error) {
@@ -137,8 +145,9 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     jwksUri: issuer + ROUTES.jwks,
     clientId: CLIENT_ID,
     resource,
-    signIn: ({ scope = `offline_access ${RESOURCE_SCOPE}` } = {}) =>
+    signIn: ({ scope = `offline_access ${RESOURCE_SCOPE}`, fetch: exchange } = {}) =>
       signInWithPkce({
+        ...(exchange === undefined ? {} : { fetch: exchange }),
         authorizationEndpoint: issuer + ROUTES.authorization,
         tokenEndpoint: issuer + ROUTES.token,
         clientId: CLIENT_ID,
@@ -170,7 +179,14 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
 }
 
 function zeroCounts(): AuthorizationServerCounts {
-  return { refreshGrants: 0, refreshGrantsSucceeded: 0, refreshGrantsFailed: 0, authorizationCodeGrants: 0, revocations: 0 }
+  return {
+    refreshGrants: 0,
+    refreshGrantsSucceeded: 0,
+    refreshGrantsFailed: 0,
+    authorizationCodeGrants: 0,
+    revocations: 0,
+    nonceChallenges: 0,
+  }
 }
 
 /** Runs after oidc-provider answered: its route-level error handler has already set the status. */
@@ -178,6 +194,7 @@ function countRequest(ctx: KoaContextWithOIDC, counts: AuthorizationServerCounts
   const route = ctx.oidc?.route
   if (route === 'revocation') counts.revocations += 1
   if (route !== 'token') return
+  if ((ctx.body as { error?: unknown } | undefined)?.error === 'use_dpop_nonce') counts.nonceChallenges += 1
   const grantType = ctx.oidc.params?.['grant_type']
   if (grantType === 'authorization_code') counts.authorizationCodeGrants += 1
   if (grantType !== 'refresh_token') return

@@ -15,6 +15,8 @@ export interface ProviderSettings {
   resourceScope: string
   accessTokenTtlSeconds: number
   routes: Configuration['routes']
+  /** DPoP (RFC 9449) with nonces required: access tokens bound to the client's key, and a public client's refresh tokens too. */
+  dpop?: boolean
 }
 
 const DAY = 24 * 60 * 60
@@ -38,6 +40,7 @@ export async function providerConfiguration(settings: ProviderSettings): Promise
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         redirect_uris: [settings.redirectUri],
+        ...(settings.dpop === true ? { dpop_bound_access_tokens: true } : {}),
       },
     ],
     pkce: { required: () => true, methods: ['S256'] },
@@ -61,6 +64,8 @@ export async function providerConfiguration(settings: ProviderSettings): Promise
     features: {
       devInteractions: { enabled: true },
       revocation: { enabled: true },
+      // RFC 9449 §8: every token request must carry a nonce the server gave.
+      ...(settings.dpop === true ? { dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true } } : {}),
       resourceIndicators: {
         enabled: true,
         // The client under test refreshes with grant_type, refresh_token and client_id only,

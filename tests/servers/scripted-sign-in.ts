@@ -12,6 +12,8 @@ export interface SignInTarget {
   scope: string
   /** The login typed into devInteractions' form; it becomes the token's `sub`. */
   accountId: string
+  /** What sends the code exchange: a `dpopFetch` binds the grant to its key (RFC 9449 §5). */
+  fetch?: typeof fetch
 }
 
 /** devInteractions never needs more: login, consent, back to the client. */
@@ -47,7 +49,7 @@ export async function signInWithPkce(target: SignInTarget): Promise<Record<strin
   const code = redirect.searchParams.get('code')
   if (code === null) throw new Error(`sign-in: no code in ${redirect.href}`)
 
-  const response = await fetch(target.tokenEndpoint, {
+  const response = await (target.fetch ?? fetch)(target.tokenEndpoint, {
     method: 'POST',
     body: new URLSearchParams({
       grant_type: 'authorization_code',

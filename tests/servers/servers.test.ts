@@ -67,6 +67,7 @@ describe('authorization server', () => {
       refreshGrantsFailed: 0,
       authorizationCodeGrants: 1,
       revocations: 0,
+      nonceChallenges: 0,
     })
   })
 
@@ -99,6 +100,7 @@ describe('authorization server', () => {
       refreshGrantsFailed: 2,
       authorizationCodeGrants: 1,
       revocations: 0,
+      nonceChallenges: 0,
     })
   })
 

@@ -1,0 +1,114 @@
+import { decodeJwt } from 'jose'
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
+import { dpopFetch, dpopNonces, dpopThumbprint, generateDpopKeyPair, type DpopKeyPair } from '../../adapters/dpop/index.js'
+import { callbackNavigation, createTokenSession, isRefreshError, oauth2TokenEndpoint, type TokenSession } from '../../index.js'
+import { startDpopResourceServer, type DpopResourceServer } from '../servers/dpop-resource-server.js'
+import { startAuthorizationServer, type AuthorizationServer } from '../servers/index.js'
+import { sleep } from './real-world.js'
+
+// Issue 13, first slice: one session, one key, against oidc-provider with DPoP and nonces required,
+// and an API that verifies every proof with jose.
+let as: AuthorizationServer
+let api: DpopResourceServer
+beforeAll(async () => {
+  as = await startAuthorizationServer({ dpop: true, accessTokenTtlSeconds: 2 })
+  api = await startDpopResourceServer({ issuer: as.issuer, jwksUri: as.jwksUri, audience: as.resource })
+})
+afterAll(async () => {
+  await api?.close()
+  await as?.close()
+})
+beforeEach(() => {
+  as.resetCounts()
+  api.resetCounts()
+})
+
+/** A session whose token endpoint, login and API requests all sign with `keys`. */
+async function dpopSession(keys: DpopKeyPair, signInKeys = keys) {
+  const nonces = dpopNonces()
+  const signed = dpopFetch({ keys, nonces })
+  const navigations: string[] = []
+  const session = createTokenSession({
+    tokenEndpoint: oauth2TokenEndpoint({ url: as.tokenEndpoint, clientId: as.clientId, fetch: signed }),
+    fetch: signed,
+    tokenType: 'DPoP',
+    allowedOrigins: [api.origin],
+    navigation: callbackNavigation(() => void navigations.push('login')),
+    refresh: { proactive: false, minInterval: 500, maxAttempts: 1 },
+  })
+  const tokens = await as.signIn({ fetch: dpopFetch({ keys: signInKeys, nonces }) })
+  await session.signIn(tokens)
+  return { session, tokens, navigations }
+}
+
+/** Until the access token the session holds has expired at the server (its exp, whole seconds). */
+async function untilExpired(session: TokenSession): Promise<void> {
+  const { exp } = decodeJwt(await session.getAccessToken())
+  await sleep(exp! * 1000 - Date.now() + 50)
+}
+
+test('3 expiries × 20 concurrent requests: all succeed, 1 refresh grant per expiry, no proof refused, no jti reused', async () => {
+  const keys = await generateDpopKeyPair()
+  const { session, tokens } = await dpopSession(keys)
+  expect(tokens['token_type']).toBe('DPoP')
+  const signInChallenges = as.counts.nonceChallenges
+  as.resetCounts()
+
+  const statuses: number[] = []
+  for (let expiry = 0; expiry < 3; expiry++) {
+    await untilExpired(session)
+    const answers = await Promise.all(Array.from({ length: 20 }, () => session.fetch(`${api.url}/data`)))
+    statuses.push(...answers.map((answer) => answer.status))
+  }
+
+  console.log(
+    `dpop: 3 expiries × 20 requests: ${statuses.filter((status) => status === 200).length} × 200; ` +
+      `refresh grants ${as.counts.refreshGrantsSucceeded} ok, ${as.counts.nonceChallenges} nonce rounds at the token endpoint ` +
+      `(${signInChallenges} at sign-in); API: ${api.counts.requests} requests, ${api.counts.nonceChallenges} nonce rounds, ` +
+      `${api.counts.tokenRejections} expired tokens, ${api.counts.proofRejections} proofs refused, ${api.counts.reusedJti} jti reused, ` +
+      `${api.keysSeen.size} key`,
+  )
+  expect(statuses).toEqual(Array(60).fill(200))
+  expect(as.counts.refreshGrantsSucceeded).toBe(3)
+  // A refresh grant fails only to ask for a nonce, and is then sent once more.
+  expect(as.counts.refreshGrantsFailed).toBe(as.counts.nonceChallenges)
+  expect(api.counts).toMatchObject({ proofRejections: 0, reusedJti: 0 })
+  // The API's nonce does not change here: one round, for the first request that lacked it.
+  expect(api.counts.nonceChallenges).toBeLessThanOrEqual(20)
+  expect([...api.keysSeen]).toEqual([await dpopThumbprint(keys)])
+})
+
+test('after the API rotates its nonce, a request is retried once with the new one: that is not a replay', async () => {
+  const { session } = await dpopSession(await generateDpopKeyPair())
+  expect((await session.fetch(`${api.url}/data`)).status).toBe(200)
+  api.resetCounts()
+
+  api.rotateNonce()
+  const answer = await session.fetch(`${api.url}/data`)
+
+  expect(answer.status).toBe(200)
+  expect(api.counts).toMatchObject({ requests: 2, nonceChallenges: 1, ok: 1, proofRejections: 0 })
+  expect(as.counts.refreshGrants).toBe(0)
+})
+
+test("proofs signed with a key other than the grant's: the API refuses them without a refresh, and the refresh ends the session once, no loop", async () => {
+  const { session, navigations } = await dpopSession(await generateDpopKeyPair(), await generateDpopKeyPair())
+  as.resetCounts()
+
+  const answer = await session.fetch(`${api.url}/data`)
+  expect(answer.status).toBe(401)
+  expect(api.problems).toContain('key')
+  expect(as.counts.refreshGrants).toBe(0) // invalid_dpop_proof does not blame the token (RFC 9449 §7.1)
+
+  await untilExpired(session)
+  const refused = await session.fetch(`${api.url}/data`).catch((error: unknown) => error)
+  const again = await session.fetch(`${api.url}/data`).catch((error: unknown) => error)
+
+  console.log(
+    `dpop, wrong key: first answer ${answer.status}; after expiry: ${(refused as Error).name}, then ${(again as Error).name}; refresh grants ${as.counts.refreshGrants}, navigations ${navigations.length}`,
+  )
+  expect(isRefreshError(refused) || (refused as Error).name === 'SessionExpiredError').toBe(true)
+  expect((again as Error).name).toMatch(/SessionExpiredError|NotSignedInError/)
+  expect(navigations).toEqual(['login'])
+  expect(as.counts.refreshGrantsSucceeded).toBe(0)
+})
