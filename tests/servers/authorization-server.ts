@@ -15,7 +15,7 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider'
 
 import { closeServer, listenOnLoopback, originOf } from './loopback.js'
 import { providerConfiguration } from './provider-configuration.js'
-import { signInWithPkce } from './scripted-sign-in.js'
+import { authorizeWithPkce, signInWithPkce, type SignInTarget } from './scripted-sign-in.js'
 
 /** Default audience of access tokens; start the resource server with the same value. */
 export const DEFAULT_RESOURCE = 'urn:token-refresh-machine:api'
@@ -78,6 +78,8 @@ export interface AuthorizationServer {
    * The scope defaults to `'offline_access api:read'`; without offline_access no refresh token is issued.
    */
   signIn(options?: { scope?: string; fetch?: typeof fetch }): Promise<Record<string, unknown>>
+  /** The front channel only: the code and PKCE verifier a browser page then exchanges itself (with its own DPoP key). */
+  authorize(): Promise<{ code: string; verifier: string; redirectUri: string }>
   /** Exact counts seen by this server since start (or since resetCounts()). */
   counts: AuthorizationServerCounts
   resetCounts(): void
@@ -129,6 +131,15 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     await closeServer(server)
     throw error
   }
+  const target = (scope: string): SignInTarget => ({
+    authorizationEndpoint: issuer + ROUTES.authorization,
+    tokenEndpoint: issuer + ROUTES.token,
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT_URI,
+    resource,
+    scope,
+    accountId: ACCOUNT_ID,
+  })
   const counts = zeroCounts()
   // Koa middleware: counts each request once it has been answered.
   provider.use(async (ctx, next) => {
@@ -146,16 +157,11 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
     clientId: CLIENT_ID,
     resource,
     signIn: ({ scope = `offline_access ${RESOURCE_SCOPE}`, fetch: exchange } = {}) =>
-      signInWithPkce({
-        ...(exchange === undefined ? {} : { fetch: exchange }),
-        authorizationEndpoint: issuer + ROUTES.authorization,
-        tokenEndpoint: issuer + ROUTES.token,
-        clientId: CLIENT_ID,
-        redirectUri: REDIRECT_URI,
-        resource,
-        scope,
-        accountId: ACCOUNT_ID,
-      }),
+      signInWithPkce({ ...target(scope), ...(exchange === undefined ? {} : { fetch: exchange }) }),
+    authorize: async () => ({
+      ...(await authorizeWithPkce(target(`offline_access ${RESOURCE_SCOPE}`))),
+      redirectUri: REDIRECT_URI,
+    }),
     counts,
     resetCounts: () => void Object.assign(counts, zeroCounts()),
     async revokeGrantOf(refreshToken) {

@@ -31,7 +31,7 @@ const IAT_WINDOW = 60
  * `cnf.jkt` against the proof key's thumbprint. `GET /data` answers
  * `{ ok, sub, jkt }`.
  */
-export async function startDpopResourceServer(options: { issuer: string; jwksUri: string; audience: string }) {
+export async function startDpopResourceServer(options: { issuer: string; jwksUri: string; audience: string; cors?: boolean }) {
   const keys = createRemoteJWKSet(new URL(options.jwksUri))
   await keys.reload()
   const counts: DpopResourceCounts = {
@@ -120,6 +120,18 @@ export async function startDpopResourceServer(options: { issuer: string; jwksUri
   }
 
   const server = await listenOnLoopback((request, response) => {
+    // CORS for loopback pages: the proof and the token may be sent, the nonce and the challenge read (RFC 9449 §9).
+    const from = request.headers.origin
+    if (options.cors === true && from !== undefined && /^http:\/\/127\.0\.0\.1(:\d+)?$/.test(from)) {
+      response.setHeader('access-control-allow-origin', from)
+      response.setHeader('access-control-expose-headers', 'DPoP-Nonce, WWW-Authenticate')
+      if (request.method === 'OPTIONS') {
+        response
+          .writeHead(204, { 'access-control-allow-headers': 'Authorization, DPoP', 'access-control-allow-methods': 'GET' })
+          .end()
+        return
+      }
+    }
     counts.requests++
     const origin = originOf(server)
     const url = new URL(request.url ?? '/', origin)

@@ -28,6 +28,28 @@ const MAX_STEPS = 12
  * @returns the raw RFC 6749 §5.1 token response
  */
 export async function signInWithPkce(target: SignInTarget): Promise<Record<string, unknown>> {
+  const { code, verifier } = await authorizeWithPkce(target)
+  const response = await (target.fetch ?? fetch)(target.tokenEndpoint, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: target.redirectUri,
+      client_id: target.clientId,
+      code_verifier: verifier,
+    }),
+  })
+  const body = (await response.json()) as Record<string, unknown>
+  if (!response.ok) throw new Error(`sign-in: token endpoint answered ${response.status} ${JSON.stringify(body)}`)
+  return body
+}
+
+/**
+ * The front channel alone: login and consent, up to the code the browser
+ * would bring back, and its PKCE verifier. For a client that makes the code
+ * exchange itself (a browser page binding the grant to its own DPoP key).
+ */
+export async function authorizeWithPkce(target: SignInTarget): Promise<{ code: string; verifier: string }> {
   const verifier = randomBytes(32).toString('base64url')
   const state = randomBytes(16).toString('base64url')
   const authorization = new URL(target.authorizationEndpoint)
@@ -48,20 +70,7 @@ export async function signInWithPkce(target: SignInTarget): Promise<Record<strin
   if (redirect.searchParams.get('state') !== state) throw new Error(`sign-in: state mismatch in ${redirect.href}`)
   const code = redirect.searchParams.get('code')
   if (code === null) throw new Error(`sign-in: no code in ${redirect.href}`)
-
-  const response = await (target.fetch ?? fetch)(target.tokenEndpoint, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: target.redirectUri,
-      client_id: target.clientId,
-      code_verifier: verifier,
-    }),
-  })
-  const body = (await response.json()) as Record<string, unknown>
-  if (!response.ok) throw new Error(`sign-in: token endpoint answered ${response.status} ${JSON.stringify(body)}`)
-  return body
+  return { code, verifier }
 }
 
 /** Follows the front channel until the authorization server sends the browser back to the client. */

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { build } from 'esbuild'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { createHttpTestServer, type HttpTestServer } from './http-test-server.js'
@@ -32,6 +33,8 @@ export interface BrowserHarnessOptions {
   modules: string[]
   /** @default 'trm' */
   globalName?: string
+  /** More routes of the page's origin, by path: what a test's page needs from a back end. */
+  routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void | Promise<void>>
 }
 
 /** Bundles `modules` for the browser with esbuild, into one IIFE that sets `globalName`. */
@@ -64,6 +67,8 @@ export async function startBrowserHarness(options: BrowserHarnessOptions): Promi
   const globalName = options.globalName ?? 'trm'
   const script = await bundle(options.modules, globalName)
   const server: HttpTestServer = await createHttpTestServer((request, response) => {
+    const route = options.routes?.[new URL(request.url ?? '/', 'http://127.0.0.1').pathname]
+    if (route) return route(request, response)
     if (request.url === '/bundle.js') {
       response.setHeader('content-type', 'text/javascript')
       response.end(script)
