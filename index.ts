@@ -2,6 +2,7 @@ export { createTokenSession } from './session/create-token-session.js'
 export type {
   RefreshFunction,
   SessionEventMap,
+  SignInOptions,
   SignInTokens,
   TokenSession,
   TokenSessionOptions,

@@ -1,7 +1,8 @@
 import { createActor } from 'xstate'
 import { fetchAdapter } from '../adapters/fetch.js'
 import { typedEndpoint } from './token-type.js'
-import { SessionDisposedError } from '../machines/errors.js'
+import { ConfigurationError, SessionDisposedError } from '../machines/errors.js'
+import { isGrantId } from '../machines/records.js'
 import { sessionMachine } from '../machines/session.machine.js'
 import { authorizedFetch } from './authorized-fetch.js'
 import { authorizer } from './authorize.js'
@@ -122,19 +123,30 @@ export function createTokenSession(options: TokenSessionOptions): TokenSession {
     send: authorizedSend(origins, baseUrl, authorize),
     getAccessToken: ({ signal, minValidity = 0 } = {}) => accessToken(minValidity, signal),
     allowsOrigin: (url) => URL.canParse(url, baseUrl) && origins.has(new URL(url, baseUrl).origin),
-    async signIn(tokens) {
+    async signIn(tokens, { grant } = {}) {
       assertOpen()
-      await lifecycle.signIn(tokens)
+      if (grant !== undefined && !isGrantId(grant)) {
+        throw new ConfigurationError('signIn: grant must be 16 to 128 characters of A-Z, a-z, 0-9, - and _.')
+      }
+      await lifecycle.signIn(tokens, grant)
     },
     async signOut() {
       assertOpen()
       await lifecycle.signOut(runner.latest())
     },
     on: events.on,
+    scope: scope.scope,
     actor,
     dispose,
     [asyncDispose]: async () => dispose(),
   }
 }
 
-export type { RefreshFunction, SessionEventMap, SignInTokens, TokenSession, TokenSessionOptions } from './session-options.js'
+export type {
+  RefreshFunction,
+  SessionEventMap,
+  SignInOptions,
+  SignInTokens,
+  TokenSession,
+  TokenSessionOptions,
+} from './session-options.js'

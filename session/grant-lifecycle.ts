@@ -72,8 +72,8 @@ export function grantLifecycle(parts: LifecycleParts) {
     /** Resolves once no sign-in is waiting to be committed: a refresh must not run before its grant is stored. */
     committed: (): Promise<void> => pending?.done ?? Promise.resolve(),
 
-    async signIn(tokens: SignInTokens): Promise<void> {
-      const fresh = parts.records.fromSignIn(parseSignIn(tokens, parts.tokenType))
+    async signIn(tokens: SignInTokens, presetGrant?: string): Promise<void> {
+      const fresh = parts.records.fromSignIn(parseSignIn(tokens, parts.tokenType), presetGrant)
       const { grant } = fresh.record
       parts.announce(fresh, 'session.signedIn')
       const done = underLock('Sign-in', async () => {

@@ -107,6 +107,18 @@ export interface SendOptions<TResponse> {
   discard?: (response: TResponse) => void
 }
 
+/** How a sign-in starts its grant. */
+export interface SignInOptions {
+  /**
+   * The new grant's id, made ahead of the login by what must know it first
+   * (`grantKeys().prepare()` from `token-refresh-machine/dpop` stores the
+   * grant's DPoP key under it). 16 to 128 characters of `A-Z a-z 0-9 - _`,
+   * from at least 128 random bits; never an id used before.
+   * @default a fresh random id
+   */
+  grant?: string
+}
+
 /** Raw RFC 6749 §5.1 response from the app's login, or the library's camelCase token set. */
 export type SignInTokens = Record<string, unknown> | TokenSet
 
@@ -155,7 +167,7 @@ export interface TokenSession {
    * grant are rejected with `NotSignedInError`. Resolves once the tokens are
    * stored (or the storage's deadline passed, with a warning).
    */
-  signIn(tokens: SignInTokens): Promise<void>
+  signIn(tokens: SignInTokens, options?: SignInOptions): Promise<void>
   /**
    * Ends the grant everywhere it lives: memory, storage, ledger, every sibling
    * of the scope, and the server (RFC 7009) when the endpoint can revoke: the
@@ -172,6 +184,8 @@ export interface TokenSession {
   [Symbol.asyncDispose](): Promise<void>
   /** Subscribes to an event; returns the unsubscribe function. Listeners run after the transition that caused them. */
   on<TType extends keyof SessionEventMap>(type: TType, listener: (event: SessionEventMap[TType]) => void): () => void
+  /** The shared slot the session belongs to (`coordination.name`, or its storage's): what its siblings have in common. */
+  readonly scope: string
   /** The XState actor: `subscribe`, `getSnapshot`, `useSelector`, inspection. */
   readonly actor: ReturnType<typeof createActor<typeof sessionMachine>>
 }

@@ -42,7 +42,8 @@ export function tokenRecords(scope: string, clock: Clock, timing: RefreshTiming)
 
   return {
     /** A new grant. */
-    fromSignIn: (set: TokenSet): TokenRecord => fromSet(set, mintGrantId(), 1),
+    /** A new grant's first record; its id is minted here unless the caller made one ahead (`prepareGrant`). */
+    fromSignIn: (set: TokenSet, grant: string = mintGrantId()): TokenRecord => fromSet(set, grant, 1),
     /** The next generation of `previous`'s grant. */
     fromRefresh: (set: TokenSet, previous: StoredTokens): TokenRecord =>
       fromSet(set, previous.grant, previous.generation + 1, previous.refreshToken),

@@ -4,8 +4,11 @@ import { dpopNonces, type DpopNonces } from './nonces.js'
 import { createDpopProof } from './proof.js'
 
 export interface DpopFetchOptions {
-  /** The key pair that signs; a function is asked on every request, so the key can follow the grant. */
-  keys: DpopKeyPair | (() => DpopKeyPair | Promise<DpopKeyPair>)
+  /**
+   * The key pair that signs; a function is asked on every request, so the key can follow the grant
+   * (`grantKeys(store).current`). When it gives none, the request goes without a proof.
+   */
+  keys: DpopKeyPair | (() => DpopKeyPair | undefined | Promise<DpopKeyPair | undefined>)
   /**
    * Where nonces are kept; share one between the token endpoint's fetch and the session's.
    * @default a new dpopNonces()
@@ -52,7 +55,7 @@ async function asksForNonce(response: Response): Promise<boolean> {
  */
 export function dpopFetch(options: DpopFetchOptions): FetchFunction {
   const nonces = options.nonces ?? dpopNonces()
-  const keysNow = typeof options.keys === 'function' ? options.keys : () => options.keys as DpopKeyPair
+  const keysNow = typeof options.keys === 'function' ? options.keys : () => options.keys as DpopKeyPair | undefined
   return async (input, init) => {
     const streamed = typeof ReadableStream !== 'undefined' && init?.body instanceof ReadableStream
     const request = new Request(input, init)
@@ -64,19 +67,23 @@ export function dpopFetch(options: DpopFetchOptions): FetchFunction {
       const nonce = nonces.for(request.url)
       const accessToken = dpopTokenOf(request.headers)
       const headers = new Headers(request.headers)
-      headers.set(
-        'dpop',
-        await createDpopProof(
-          await keysNow(),
-          {
-            method: request.method,
-            url: request.url,
-            ...(accessToken === undefined ? {} : { accessToken }),
-            ...(nonce === undefined ? {} : { nonce }),
-          },
-          options.now,
-        ),
-      )
+      const keys = await keysNow()
+      // No key (the grant's is gone), so no proof. A DPoP token is never sent without one: the request is
+      // answered here as a refused token (RFC 9449 §7.1), the session renews, and the renewal, sent without
+      // a proof, is refused by the server (invalid_grant): the grant ends as expired, once.
+      if (keys === undefined && accessToken !== undefined) {
+        const challenge = 'DPoP error="invalid_token", error_description="No DPoP key for this grant"'
+        return { response: new Response(null, { status: 401, headers: { 'www-authenticate': challenge } }), newerNonce: false }
+      }
+      if (keys !== undefined) {
+        const proof = {
+          method: request.method,
+          url: request.url,
+          ...(accessToken === undefined ? {} : { accessToken }),
+          ...(nonce === undefined ? {} : { nonce }),
+        }
+        headers.set('dpop', await createDpopProof(keys, proof, options.now))
+      }
       const response = await fetchFunction(request.url, {
         method: request.method,
         headers,

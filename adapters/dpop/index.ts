@@ -23,3 +23,4 @@ export {
 } from './key-store.js'
 export { dpopNonces, type DpopNonces } from './nonces.js'
 export { dpopFetch, type DpopFetchOptions } from './dpop-fetch.js'
+export { grantKeys, type GrantHolder, type GrantKeys, type PreparedGrant } from './grant-keys.js'

@@ -1,7 +1,22 @@
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest'
-import { dpopFetch, dpopNonces, dpopThumbprint, generateDpopKeyPair, type DpopKeyPair } from '../../adapters/dpop/index.js'
-import { callbackNavigation, createTokenSession, isRefreshError, oauth2TokenEndpoint, type TokenSession } from '../../index.js'
+import {
+  dpopFetch,
+  dpopNonces,
+  dpopThumbprint,
+  generateDpopKeyPair,
+  grantKeys,
+  memoryDpopKeys,
+  type DpopKeyPair,
+} from '../../adapters/dpop/index.js'
+import {
+  callbackNavigation,
+  createTokenSession,
+  isRefreshError,
+  memoryStorage,
+  oauth2TokenEndpoint,
+  type TokenSession,
+} from '../../index.js'
 import { startDpopResourceServer, type DpopResourceServer } from '../servers/dpop-resource-server.js'
 import { startAuthorizationServer, type AuthorizationServer } from '../servers/index.js'
 import { sleep } from './real-world.js'
@@ -111,4 +126,80 @@ test("proofs signed with a key other than the grant's: the API refuses them with
   expect((again as Error).name).toMatch(/SessionExpiredError|NotSignedInError/)
   expect(navigations).toEqual(['login'])
   expect(as.counts.refreshGrantsSucceeded).toBe(0)
+})
+
+/** A session whose DPoP key follows its grant: made before each login, removed when the grant ends. */
+function grantKeyedSession(store = memoryDpopKeys(), storage = memoryStorage()) {
+  const keys = grantKeys(store)
+  const nonces = dpopNonces()
+  const signed = dpopFetch({ keys: keys.current, nonces })
+  const navigations: string[] = []
+  const session = createTokenSession({
+    tokenEndpoint: oauth2TokenEndpoint({ url: as.tokenEndpoint, clientId: as.clientId, fetch: signed }),
+    fetch: signed,
+    tokenType: 'DPoP',
+    allowedOrigins: [api.origin],
+    navigation: callbackNavigation(() => void navigations.push('login')),
+    refresh: { proactive: false, minInterval: 500, maxAttempts: 1 },
+    storage,
+  })
+  keys.follow(session)
+  const signIn = async () => {
+    const login = await keys.prepare()
+    await session.signIn(await as.signIn({ fetch: dpopFetch({ keys: login.keys, nonces }) }), { grant: login.grant })
+    return login
+  }
+  return { session, store, storage, signIn, navigations }
+}
+
+test('a key per grant: made before the login, kept under the grant, removed at sign-out; the next grant has a new key', async () => {
+  const { session, store, signIn } = grantKeyedSession()
+  const first = await signIn()
+  expect(session.actor.getSnapshot().context.grant).toBe(first.grant)
+  expect((await session.fetch(`${api.url}/data`)).status).toBe(200)
+  await untilExpired(session)
+  expect((await session.fetch(`${api.url}/data`)).status).toBe(200) // refreshed with the grant's key
+
+  await session.signOut()
+  await expect.poll(() => store.load({ scope: session.scope, grant: first.grant })).toBeUndefined()
+
+  const second = await signIn()
+  expect((await session.fetch(`${api.url}/data`)).status).toBe(200)
+  expect(second.jkt).not.toBe(first.jkt)
+  expect([...api.keysSeen].sort()).toEqual([first.jkt, second.jkt].sort())
+  expect(as.counts).toMatchObject({ refreshGrantsSucceeded: 1 })
+  expect(api.counts).toMatchObject({ proofRejections: 0, reusedJti: 0 })
+})
+
+test('a grant whose key is gone ends as expired at its next refresh, once: no loop of failing refreshes', async () => {
+  const before = grantKeyedSession()
+  const login = await before.signIn()
+  before.session.dispose()
+  // The keys were cleared, the tokens were not (site data cleared in part, say); the page loads again.
+  await before.store.remove({ scope: before.session.scope, grant: login.grant })
+  const { session, navigations } = grantKeyedSession(before.store, before.storage)
+  await expect.poll(() => session.actor.getSnapshot().context.grant).toBe(login.grant)
+  as.resetCounts()
+
+  await untilExpired(session)
+  const outcomes = await Promise.all(
+    Array.from({ length: 5 }, () =>
+      session.fetch(`${api.url}/data`).then(
+        (response) => response.status,
+        (error: Error) => error.name,
+      ),
+    ),
+  )
+  const later = await session.fetch(`${api.url}/data`).catch((error: Error) => error.name)
+
+  console.log(
+    `dpop, key gone: ${outcomes.join(', ')}, then ${typeof later === 'string' ? later : later.status}; refresh grants ${as.counts.refreshGrants}, navigations ${navigations.length}`,
+  )
+  expect(outcomes.every((outcome) => outcome === 401 || outcome === 'SessionExpiredError')).toBe(true)
+  expect(later).toBe('SessionExpiredError')
+  // The token was never sent without its proof: the API saw nothing.
+  expect(api.counts.requests).toBe(0)
+  expect(as.counts.refreshGrantsSucceeded).toBe(0)
+  expect(as.counts.refreshGrants - as.counts.nonceChallenges).toBe(1)
+  expect(navigations).toEqual(['login'])
 })
