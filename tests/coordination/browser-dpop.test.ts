@@ -37,12 +37,12 @@ afterAll(async () => {
 
 const config = () => ({ tokenUrl: as.tokenEndpoint, clientId: as.clientId, api: api.origin })
 
-/** A tab's session: tokens in IndexedDB, Web Locks, a BroadcastChannel, and proofs signed with the scope's stored key. */
+/** A tab's session: tokens in IndexedDB, Web Locks, a BroadcastChannel, and proofs signed with the key of its grant. */
 async function openSession(tab: Page): Promise<void> {
-  await tab.evaluate(async ({ tokenUrl, clientId, api }) => {
+  await tab.evaluate(({ tokenUrl, clientId, api }) => {
     const keyStore = trm.indexedDbDpopKeys({ name: 'dpop-test:keys' })
-    const slot = { scope: 'indexedDB:dpop-test', grant: 'shared' }
-    const signed = trm.dpopFetch({ keys: async () => (await keyStore.load(slot))!, nonces: trm.dpopNonces() })
+    const keys = trm.grantKeys(keyStore)
+    const signed = trm.dpopFetch({ keys: keys.current, nonces: trm.dpopNonces() })
     const session = trm.createTokenSession({
       tokenEndpoint: trm.oauth2TokenEndpoint({ url: tokenUrl, clientId, fetch: signed }),
       fetch: signed,
@@ -52,23 +52,23 @@ async function openSession(tab: Page): Promise<void> {
       allowedOrigins: [api],
       refresh: { proactive: false, minInterval: 500 },
     })
-    Object.assign(globalThis, { session, keyStore, slot, signed })
+    keys.follow(session)
+    Object.assign(globalThis, { session, keyStore, keys })
   }, config())
 }
 
 test('three tabs on one DPoP grant: one key, 1 refresh grant per expiry over 3 expiries, every proof accepted, the key not extractable', async () => {
   const tabs = await Promise.all([harness.newTab(), harness.newTab(), harness.newTab()])
-  // Tab 1 makes the key and signs in: the code exchange is sent with a proof of that key, which binds the grant.
+  // Tab 1 prepares the grant and its key, and signs in: the code exchange carries a proof of that key, which binds the grant.
+  await openSession(tabs[0])
   const extractable = await tabs[0].evaluate(async ({ tokenUrl, clientId }) => {
-    const keyStore = trm.indexedDbDpopKeys({ name: 'dpop-test:keys' })
-    const keys = await trm.generateDpopKeyPair()
-    await keyStore.save({ scope: 'indexedDB:dpop-test', grant: 'shared' }, keys)
+    const login = await (globalThis as unknown as { keys: Dpop.GrantKeys }).keys.prepare()
     const { code, verifier, redirectUri } = (await (await fetch('/authorize', { method: 'POST' })).json()) as {
       code: string
       verifier: string
       redirectUri: string
     }
-    const exchange = await trm.dpopFetch({ keys })(tokenUrl, {
+    const exchange = await trm.dpopFetch({ keys: login.keys })(tokenUrl, {
       method: 'POST',
       body: new URLSearchParams({
         grant_type: 'authorization_code',
@@ -78,11 +78,9 @@ test('three tabs on one DPoP grant: one key, 1 refresh grant per expiry over 3 e
         code_verifier: verifier,
       }),
     })
-    Object.assign(globalThis, { loginTokens: (await exchange.json()) as Record<string, unknown> })
-    return keys.privateKey.extractable
+    await session.signIn((await exchange.json()) as Record<string, unknown>, { grant: login.grant })
+    return login.keys.privateKey.extractable
   }, config())
-  await openSession(tabs[0])
-  await tabs[0].evaluate(() => session.signIn((globalThis as unknown as { loginTokens: Record<string, unknown> }).loginTokens))
   for (const tab of tabs.slice(1)) await openSession(tab)
   for (const tab of tabs) await tab.waitForFunction(() => session.actor.getSnapshot().matches('active'))
   as.resetCounts()
@@ -121,5 +119,16 @@ test('three tabs on one DPoP grant: one key, 1 refresh grant per expiry over 3 e
   expect(api.counts).toMatchObject({ proofRejections: 0, reusedJti: 0 })
   expect(api.keysSeen.size).toBe(1)
   expect(extractable).toBe(false)
+
+  // Sign-out in tab 2 ends the grant in every tab, and its key is gone from IndexedDB.
+  const grant = await tabs[0].evaluate(() => session.actor.getSnapshot().context.grant!)
+  await tabs[1].evaluate(() => session.signOut())
+  for (const tab of tabs) await tab.waitForFunction(() => session.actor.getSnapshot().matches('signedOut'))
+  await tabs[2].waitForFunction(
+    async (grant) =>
+      (await (globalThis as unknown as { keyStore: Dpop.DpopKeyStore }).keyStore.load({ scope: session.scope, grant })) ===
+      undefined,
+    grant,
+  )
   await Promise.all(tabs.map((tab) => tab.close()))
 }, 60_000)
