@@ -19,6 +19,7 @@ const control = await createClient({ url: redisUrl }).connect()
 const broadcast = redisBroadcast({ publisher: client, subscriber, channel: 'trm:dpop' })
 
 // The key comes from the app's secret store (here: the command line), the same in every process.
+const inspected: string[] = []
 const keys = importedDpopKey(JSON.parse(jwk) as JsonWebKey)
 const signed = dpopFetch({ keys: async () => (await keys.load({ scope: 'alice', grant: 'any' }))!, nonces: dpopNonces() })
 const session = createTokenSession({
@@ -29,6 +30,11 @@ const session = createTokenSession({
   storage: redisStorage({ client, key: 'trm:dpop:alice' }),
   coordination: { lock: redisLock({ client, leaseMs: 5_000, retryDelayMs: 5 }), broadcast, name: 'alice' },
   refresh: { proactive: false, minInterval: 500 },
+  // What an inspector would see, for the canary: each event's type, the event it carries, the context after it.
+  inspect: (inspection) => {
+    const { type, event, snapshot } = inspection as { type: string; event?: unknown; snapshot?: { context?: unknown } }
+    inspected.push(JSON.stringify({ type, event, context: snapshot?.context }))
+  },
 })
 const messages: string[] = []
 session.on('warning', (warning) => messages.push(`${warning.code}: ${warning.message}`))
@@ -53,7 +59,7 @@ for (let round = 0; round < Number(rounds); round++) {
   )
   // What leaves the process for the test to read: statuses, the snapshot, messages; the canary looks in all of them.
   const snapshot = JSON.stringify(session.actor.getSnapshot())
-  await control.rPush(`results:${round}`, JSON.stringify({ id, statuses, snapshot, messages }))
+  await control.rPush(`results:${round}`, JSON.stringify({ id, statuses, snapshot, messages, inspected: inspected.splice(0) }))
 }
 session.dispose()
 await broadcast.close()

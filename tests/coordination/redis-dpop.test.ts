@@ -1,27 +1,17 @@
 import { fileURLToPath } from 'node:url'
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose'
 import { createClient } from 'redis'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { dpopFetch, dpopNonces, importDpopKeyPair } from '../../adapters/dpop/index.js'
 import { redisStorage } from '../../adapters/redis-storage.js'
 import { parseTokenResponse } from '../../adapters/token-response.js'
-import { startDpopResourceServer, type DpopResourceServer } from '../servers/dpop-resource-server.js'
-import { startAuthorizationServer, type AuthorizationServer } from '../servers/index.js'
+import { useDpopWorld } from '../support/dpop-world.js'
 import { runWorker, useRedisWorld } from '../support/redis-world.js'
 
 // Issue 13: three server processes on one DPoP grant, one key (imported from the same JWK), through real Redis,
 // against oidc-provider with DPoP and nonces required and an API verifying every proof.
 const world = useRedisWorld()
-let as: AuthorizationServer
-let api: DpopResourceServer
-beforeAll(async () => {
-  as = await startAuthorizationServer({ dpop: true, accessTokenTtlSeconds: 2 })
-  api = await startDpopResourceServer({ issuer: as.issuer, jwksUri: as.jwksUri, audience: as.resource })
-})
-afterAll(async () => {
-  await api?.close()
-  await as?.close()
-})
+const dpop = useDpopWorld()
 
 const ROUNDS = 3
 
@@ -31,7 +21,7 @@ test('three processes, one DPoP grant, one key: 1 refresh grant per expiry over 
   const thumbprint = await calculateJwkThumbprint(jwk)
   // One instance signed in earlier, with the shared key; the grant lives in the shared storage.
   const keys = await importDpopKeyPair(jwk)
-  const tokens = parseTokenResponse(await as.signIn({ fetch: dpopFetch({ keys, nonces: dpopNonces() }) }))
+  const tokens = parseTokenResponse(await dpop.as.signIn({ fetch: dpopFetch({ keys, nonces: dpopNonces() }) }))
   await redisStorage({ client: world.client, key: 'trm:dpop:alice' }).save({
     version: 2,
     scope: 'alice',
@@ -50,13 +40,21 @@ test('three processes, one DPoP grant, one key: 1 refresh grant per expiry over 
 
   const worker = fileURLToPath(new URL('./redis-dpop-worker.ts', import.meta.url))
   const exits = ['p1', 'p2', 'p3'].map((id) =>
-    runWorker(worker, [world.server.url, as.tokenEndpoint, as.clientId, api.origin, id, JSON.stringify(jwk), String(ROUNDS)]),
+    runWorker(worker, [
+      world.server.url,
+      dpop.as.tokenEndpoint,
+      dpop.as.clientId,
+      dpop.api.origin,
+      id,
+      JSON.stringify(jwk),
+      String(ROUNDS),
+    ]),
   )
   await expect.poll(() => world.client.lLen('workers:ready'), { timeout: 20_000 }).toBe(3)
-  as.resetCounts()
-  api.resetCounts()
+  dpop.as.resetCounts()
+  dpop.api.resetCounts()
 
-  const results: Array<{ id: string; statuses: unknown[]; snapshot: string; messages: string[] }> = []
+  const results: Array<{ id: string; statuses: unknown[]; snapshot: string; messages: string[]; inspected: string[] }> = []
   for (let round = 0; round < ROUNDS; round++) {
     // Past the access token's expiry at the server, then all three fire at once.
     const stored = JSON.parse((await world.client.get('trm:dpop:alice')) ?? '{}') as { accessToken: string }
@@ -72,17 +70,17 @@ test('three processes, one DPoP grant, one key: 1 refresh grant per expiry over 
   const statuses = results.flatMap((result) => result.statuses)
   console.log(
     `redis dpop: 3 processes × ${ROUNDS} expiries × 10 requests: ${statuses.filter((status) => status === 200).length} × 200; ` +
-      `refresh grants ${as.counts.refreshGrantsSucceeded} ok (${as.counts.nonceChallenges} nonce rounds); API ${api.counts.requests} requests, ` +
-      `${api.counts.proofRejections} proofs refused, ${api.counts.reusedJti} jti reused, ${api.keysSeen.size} key; ${published.length} broadcasts`,
+      `refresh grants ${dpop.as.counts.refreshGrantsSucceeded} ok (${dpop.as.counts.nonceChallenges} nonce rounds); API ${dpop.api.counts.requests} requests, ` +
+      `${results.reduce((sum, result) => sum + result.inspected.length, 0)} inspection events; ${dpop.api.counts.proofRejections} proofs refused, ${dpop.api.counts.reusedJti} jti reused, ${dpop.api.keysSeen.size} key; ${published.length} broadcasts`,
   )
   expect(statuses).toEqual(Array(3 * ROUNDS * 10).fill(200))
-  expect(as.counts.refreshGrantsSucceeded).toBe(ROUNDS)
-  expect(as.counts.refreshGrantsFailed).toBe(as.counts.nonceChallenges)
-  expect(api.counts).toMatchObject({ proofRejections: 0, reusedJti: 0 })
-  expect([...api.keysSeen]).toEqual([thumbprint])
-  // Canary: the private key's `d` is in no snapshot, message, broadcast or stored record.
+  expect(dpop.as.counts.refreshGrantsSucceeded).toBe(ROUNDS)
+  expect(dpop.as.counts.refreshGrantsFailed).toBe(dpop.as.counts.nonceChallenges)
+  expect(dpop.api.counts).toMatchObject({ proofRejections: 0, reusedJti: 0 })
+  expect([...dpop.api.keysSeen]).toEqual([thumbprint])
+  // Canary: the private key's `d` is in no snapshot, inspection event, message, broadcast or stored record.
   const everywhere = [
-    ...results.flatMap((result) => [result.snapshot, ...result.messages]),
+    ...results.flatMap((result) => [result.snapshot, ...result.messages, ...result.inspected]),
     ...published,
     ...(await Promise.all(
       (await world.client.keys('*')).map(async (key) => `${key}=${await world.client.get(key).catch(() => '')}`),
