@@ -18,6 +18,15 @@ export interface DpopFetchOptions {
   fetch?: FetchFunction
   /** Epoch milliseconds, for `iat`. @default Date.now */
   now?: () => number
+  /**
+   * Origins (scheme://host:port) of APIs that take only Bearer tokens: they
+   * get `Authorization: Bearer <token>` and no proof. Such an API accepts
+   * the DPoP-bound token without its key, so for it the token is a bearer
+   * token again: anyone who steals it can use it there (RFC 9449 §7.2).
+   * List only APIs you trust with that.
+   * @default [] (every request gets a proof)
+   */
+  bearerOnlyOrigins?: readonly string[]
 }
 
 /** `Authorization: DPoP <token>` (RFC 9449 §7.1): the token a proof's `ath` must hash. */
@@ -56,7 +65,11 @@ async function asksForNonce(response: Response): Promise<boolean> {
 export function dpopFetch(options: DpopFetchOptions): FetchFunction {
   const nonces = options.nonces ?? dpopNonces()
   const keysNow = typeof options.keys === 'function' ? options.keys : () => options.keys as DpopKeyPair | undefined
+  const bearerOnly = new Set(options.bearerOnlyOrigins ?? [])
   return async (input, init) => {
+    if (bearerOnly.size > 0 && bearerOnly.has(new URL(new Request(input).url).origin)) {
+      return sendAsBearer(options.fetch ?? globalThis.fetch, input, init)
+    }
     const streamed = typeof ReadableStream !== 'undefined' && init?.body instanceof ReadableStream
     const request = new Request(input, init)
     // Read once, so that a nonce retry sends the same bytes; a stream is passed through and never sent twice.
@@ -105,4 +118,14 @@ export function dpopFetch(options: DpopFetchOptions): FetchFunction {
     await first.response.body?.cancel().catch(() => {})
     return (await send()).response
   }
+}
+
+/** A Bearer-only API's request: the scheme changed to Bearer (RFC 6750 §2.1), no proof, nothing else touched. */
+function sendAsBearer(fetchFunction: FetchFunction, input: RequestInfo | URL, init: RequestInit | undefined) {
+  const request = new Request(input, init)
+  const token = dpopTokenOf(request.headers)
+  if (token === undefined) return fetchFunction(request)
+  const headers = new Headers(request.headers)
+  headers.set('authorization', `Bearer ${token}`)
+  return fetchFunction(new Request(request, { headers }))
 }

@@ -43,6 +43,7 @@ async function openSession(tab: Page): Promise<void> {
     const keyStore = trm.indexedDbDpopKeys({ name: 'dpop-test:keys' })
     const keys = trm.grantKeys(keyStore)
     const signed = trm.dpopFetch({ keys: keys.current, nonces: trm.dpopNonces() })
+    const inspected: string[] = []
     const session = trm.createTokenSession({
       tokenEndpoint: trm.oauth2TokenEndpoint({ url: tokenUrl, clientId, fetch: signed }),
       fetch: signed,
@@ -51,9 +52,14 @@ async function openSession(tab: Page): Promise<void> {
       coordination: { lock: trm.webLocks(), broadcast: trm.broadcastChannel() },
       allowedOrigins: [api],
       refresh: { proactive: false, minInterval: 500 },
+      // What an inspector would see, for the canary: each event's type, the event it carries, the context after it.
+      inspect: (inspection) => {
+        const { type, event, snapshot } = inspection as { type: string; event?: unknown; snapshot?: { context?: unknown } }
+        inspected.push(JSON.stringify({ type, event, context: snapshot?.context }))
+      },
     })
     keys.follow(session)
-    Object.assign(globalThis, { session, keyStore, keys })
+    Object.assign(globalThis, { session, keyStore, keys, inspected })
   }, config())
 }
 
@@ -119,6 +125,17 @@ test('three tabs on one DPoP grant: one key, 1 refresh grant per expiry over 3 e
   expect(api.counts).toMatchObject({ proofRejections: 0, reusedJti: 0 })
   expect(api.keysSeen.size).toBe(1)
   expect(extractable).toBe(false)
+  // Canary: no private key member in any inspection event or snapshot of any tab.
+  const seen = await Promise.all(
+    tabs.map((tab) =>
+      tab.evaluate(() => [
+        ...(globalThis as unknown as { inspected: string[] }).inspected,
+        JSON.stringify(session.actor.getSnapshot()),
+      ]),
+    ),
+  )
+  expect(seen.flat().length).toBeGreaterThan(30)
+  expect(seen.flat().join('\n')).not.toMatch(/"d":|"privateKey"/)
 
   // Sign-out in tab 2 ends the grant in every tab, and its key is gone from IndexedDB.
   const grant = await tabs[0].evaluate(() => session.actor.getSnapshot().context.grant!)

@@ -18,6 +18,7 @@ import {
   type FetchFunction,
   type TokenSession,
 } from '../../index.js'
+import { startResourceServer } from '../servers/index.js'
 import { useDpopWorld } from '../support/dpop-world.js'
 import { sleep } from './real-world.js'
 
@@ -185,4 +186,30 @@ test('a grant whose key is gone ends as expired at its next refresh, once: no lo
   expect(world.as.counts.refreshGrantsSucceeded).toBe(0)
   expect(world.as.counts.refreshGrants - world.as.counts.nonceChallenges).toBe(1)
   expect(navigations).toEqual(['login'])
+})
+
+test('an API marked Bearer-only gets the token as Bearer and no proof; the DPoP API still gets proofs', async () => {
+  const bearerApi = await startResourceServer({ issuer: world.as.issuer, jwksUri: world.as.jwksUri, audience: world.as.resource })
+  try {
+    const keys = await generateDpopKeyPair()
+    const nonces = dpopNonces()
+    const signed = dpopFetch({ keys, nonces, bearerOnlyOrigins: [bearerApi.origin] })
+    const session = createTokenSession({
+      tokenEndpoint: oauth2TokenEndpoint({ url: world.as.tokenEndpoint, clientId: world.as.clientId, fetch: signed }),
+      fetch: signed,
+      tokenType: 'DPoP',
+      allowedOrigins: [world.api.origin, bearerApi.origin],
+      refresh: { proactive: false },
+    })
+    await session.signIn(await world.as.signIn({ fetch: dpopFetch({ keys, nonces }) }))
+
+    const [bearer, dpop] = await Promise.all([session.fetch(`${bearerApi.url}/data`), session.fetch(`${world.api.url}/data`)])
+
+    // The Bearer API accepts only `Authorization: Bearer`; the DPoP one only a token with a valid proof.
+    expect([bearer.status, dpop.status]).toEqual([200, 200])
+    expect(bearerApi.counts).toMatchObject({ requests: 1, ok: 1, unauthorized: 0 })
+    expect(world.api.counts).toMatchObject({ ok: 1, proofRejections: 0 })
+  } finally {
+    await bearerApi.close()
+  }
 })
