@@ -172,10 +172,18 @@ export function describeExample(name: ExampleName, expectations: { strictMode?: 
   test(`${name}: the Stately inspector receives the session's states, and no token`, async () => {
     const context = await browser.newContext()
     const tab = await openTab(context, host.url('/?inspect=/inspector/'))
+    // @statelyai/inspect's browser adapter forwards to the iframe once its load event has fired; events from
+    // before it (the actor's creation, the restore) can be lost on a slow start. Sign in only after it, so
+    // everything the sign-in causes must arrive.
+    const receiver = await until(
+      () => tab.page.frames().find((frame) => new URL(frame.url()).pathname === '/inspector/'),
+      (frame) => frame !== undefined,
+    )
+    if (receiver === undefined) throw new Error('the inspector iframe never loaded')
+    await tab.page.waitForFunction(() => document.querySelector('iframe')?.contentDocument?.readyState === 'complete')
     await tab.page.click('[data-testid=sign-in]')
     await expect.poll(() => statusOf(tab).textContent()).toBe('active')
     await tab.page.waitForSelector('[data-testid=items] li')
-    const receiver = tab.page.frames().find((frame) => new URL(frame.url()).pathname === '/inspector/')!
     const received = await until(
       () => receiver.evaluate(() => JSON.stringify((globalThis as { received?: unknown[] }).received ?? [])),
       (json) => json.includes('"active"'),
@@ -191,9 +199,9 @@ export function describeExample(name: ExampleName, expectations: { strictMode?: 
       `${name} inspector: ${events.length} inspection events (${new Set(events.map((event) => event.type)).size} kinds), ` +
         `states seen ${[...states].join(' ')}; ${issued.length} issued tokens looked for, JWTs in events: ${/eyJ[\w-]+\.eyJ/.test(received)}`,
     )
-    expect(events.some((event) => event.type === '@xstate.actor')).toBe(true)
     expect(events.some((event) => event.type === '@xstate.event')).toBe(true)
-    expect([...states]).toEqual(expect.arrayContaining(['"signedOut"', '{"active":"idle"}']))
+    expect(events.some((event) => event.type === '@xstate.snapshot')).toBe(true)
+    expect([...states]).toEqual(expect.arrayContaining(['{"active":"idle"}']))
     expect(issued.length).toBeGreaterThan(0)
     for (const token of issued) expect(received).not.toContain(token)
     expect(received).not.toMatch(/eyJ[\w-]+\.eyJ/) // no JWT at all, the access tokens the page refreshed included
